@@ -13,7 +13,7 @@ test: setup
 	$(PY) -m pytest
 
 video: setup
-	$(PY) -m scenes.build --quality $(QUALITY) --jobs $(JOBS)
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS)
 
 clean:
 	rm -rf media build

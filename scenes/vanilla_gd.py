@@ -1,0 +1,103 @@
+"""Chapter: plain GD. Each step is orthogonal to θ, so ‖θ‖ grows (Pythagoras) and the steps stall."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, FadeIn, FadeOut, Line, RightAngle, ValueTracker, VGroup, linear
+
+from mathcore import derivations, experiments
+from scenes.style import (
+    MUTED,
+    NORM_COLOR,
+    GRAD_COLOR,
+    SMALL_SIZE,
+    VANILLA_COLOR,
+    ChapterScene,
+    TrajectoryTrace,
+    formula_card,
+    loss_heatmap,
+    math,
+    minimum_rays,
+    series_plot,
+    step_named,
+    plane_panel,
+    readout,
+    step_counter,
+    text,
+)
+
+EXTENT = 2.2
+
+
+class VanillaGD(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        path = experiments.vanilla()
+        steps = len(path) - 1
+        norms = experiments.norms(path)
+
+        axes = plane_panel(EXTENT, side=5.8).to_edge(LEFT, buff=0.5).shift(0.25 * UP)
+        heat = loss_heatmap(axes, EXTENT)
+        rays = minimum_rays(axes, EXTENT)
+        self.play(FadeIn(heat), Create(axes), Create(rays), run_time=1.5)
+
+        tracker = ValueTracker(0)
+        trace = TrajectoryTrace(axes, path, tracker, VANILLA_COLOR)
+        start_label = math(r"\theta_0", SMALL_SIZE + 4, VANILLA_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        self.caption(
+            f"Plain GD from θ₀ = ({path[0, 0]:g}, {path[0, 1]:g}): learning rate η = {experiments.LR:g}, "
+            "no weight decay.",
+            FadeIn(trace),
+            FadeIn(start_label),
+        )
+
+        # One big early step, drawn as a right triangle: θ_k, the step −η∇L(θ_k), θ_{k+1}.
+        step_lengths = np.linalg.norm(np.diff(path[:12], axis=0), axis=1)
+        k = int(np.argmax(step_lengths))
+        origin, before, after = axes.c2p(0, 0), axes.c2p(*path[k]), axes.c2p(*path[k + 1])
+        radius_before = Line(origin, before, color=NORM_COLOR, stroke_width=4)
+        step = Line(before, after, color=GRAD_COLOR, stroke_width=5)
+        radius_after = Line(origin, after, color=NORM_COLOR, stroke_width=4, stroke_opacity=0.7)
+        corner = RightAngle(radius_before, step, length=0.18, quadrant=(-1, 1), color=MUTED)
+        self.play(tracker.animate.set_value(k), run_time=1.5, rate_func=linear)
+        self.caption(
+            "Each step is orthogonal to θ (Lemma 1), so θ, the step and the new θ form a right triangle.",
+            Create(radius_before),
+            Create(step),
+            Create(corner),
+            Create(radius_after),
+            run_time=2.0,
+        )
+        card = formula_card(step_named(derivations.pythagoras(), "Pythagoras"), "Pythagoras, derived by sympy", size=34)
+        check = math(
+            rf"{norms[k]:.3f}^2 + {step_lengths[k]:.3f}^2 = {norms[k + 1]:.3f}^2",
+            SMALL_SIZE + 6,
+            NORM_COLOR,
+        )
+        counter = step_counter(tracker, steps)
+        norm_readout = readout(r"\|\theta_t\| =", norms, tracker, NORM_COLOR)
+        readouts = VGroup(counter, norm_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        plot = series_plot(norms, tracker, NORM_COLOR, r"\|\theta_t\|", width=4.6, height=1.9)
+        column = VGroup(card, check, readouts, plot).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        column.to_edge(RIGHT, buff=0.5).align_to(axes, UP)
+        self.caption(
+            "So without weight decay the norm can only grow, step after step.",
+            FadeIn(card),
+            FadeIn(check),
+        )
+        self.play(FadeOut(VGroup(radius_before, step, radius_after, corner)), run_time=0.6)
+
+        # The rest of the run, with live readouts and the norm against the step.
+        self.play(FadeIn(readouts), FadeIn(plot), run_time=1.0)
+        self.caption(
+            "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
+            tracker.animate.set_value(40),
+            run_time=5.0,
+        )
+        self.caption(
+            "... and the iterate stalls in the narrow, shallow valley next to where it started.",
+            tracker.animate.set_value(steps),
+            run_time=4.0,
+        )
+        self.wait(1.5)
+        self.clear_caption()
