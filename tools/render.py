@@ -78,11 +78,14 @@ def atomic_copy(source: Path, target: Path) -> None:
 
 
 def video_duration(path: Path) -> float:
-    """Duration in seconds of the first video stream of ``path``."""
+    """Duration in seconds of the first video stream of ``path``: frames / frame rate.
+
+    (The container's own duration is rounded by the muxer; the frame count is exact.)
+    """
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        if stream.duration is not None:
-            return float(stream.duration * stream.time_base)
+        if stream.frames and stream.guessed_rate:
+            return float(stream.frames / stream.guessed_rate)
         return float(container.duration / av.time_base)
 
 

@@ -1,0 +1,66 @@
+"""Every chapter constructs under a fast config (no movie), and stays inside the frame."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from manim import ThreeDScene, config, tempconfig
+
+from scenes.video import CHAPTERS, Chapter, by_scene
+
+#: How far (scene units) a mobject may poke past the frame edge before we call it cut off.
+FRAME_TOLERANCE = 0.05
+
+
+def construct(chapter: Chapter, tmp_path, tex_cache: str):
+    """Run the chapter's construct() with animations skipped; return the scene at its last frame."""
+    module = importlib.import_module(f"scenes.{chapter.module}")
+    scene_class = getattr(module, chapter.scene)
+    with tempconfig(
+        {
+            "quality": "low_quality",
+            "media_dir": str(tmp_path),
+            "tex_dir": tex_cache,
+            "save_last_frame": True,
+            "write_to_movie": False,
+            "disable_caching": True,
+            "verbosity": "WARNING",
+        }
+    ):
+        scene = scene_class()
+        scene.render()
+        half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    return scene, half_w, half_h
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.module for c in CHAPTERS])
+def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache):
+    scene, half_w, half_h = construct(chapter, tmp_path, tex_cache)
+    writer = scene.renderer.file_writer
+    # The title card opened a section named for the chapter, and captions were written.
+    assert any(section.name == chapter.title for section in writer.sections)
+    assert len(writer.subcaptions) >= 3
+    assert all(sub.content.strip() for sub in writer.subcaptions)
+    # Nothing on the last frame runs off the frame (3-D scenes pin their 2-D overlay in frame).
+    for mob in scene.mobjects:
+        for part in mob.get_family():
+            points = part.points if len(part.points) else None
+            if points is None or getattr(part, "fill_opacity", 1) == 0 and part.get_stroke_opacity() == 0:
+                continue
+            if isinstance(scene, ThreeDScene) and part not in scene.camera.fixed_in_frame_mobjects:
+                continue  # projected by the 3-D camera; only the pinned overlay is in frame coordinates
+            xs, ys = points[:, 0], points[:, 1]
+            assert np.all(np.abs(xs) <= half_w + FRAME_TOLERANCE), f"{part} runs off the frame sideways"
+            assert np.all(np.abs(ys) <= half_h + FRAME_TOLERANCE), f"{part} runs off the frame vertically"
+
+
+def test_chapter_list_is_consistent():
+    modules = [c.module for c in CHAPTERS]
+    assert len(set(modules)) == len(modules)
+    for chapter in CHAPTERS:
+        assert chapter.path.exists(), chapter.path
+        assert by_scene(chapter.scene) is chapter
+    with pytest.raises(ValueError, match="NoSuchScene"):
+        by_scene("NoSuchScene")
