@@ -23,8 +23,10 @@ FloatArray = NDArray[np.floating]
 
 
 def _as_points(theta: ArrayLike, dim: int | None) -> FloatArray:
-    """Validate a (..., d) array of non-zero points and return it as floats."""
-    points = np.asarray(theta, dtype=float)
+    """Validate a (..., d) array of non-zero points; floats keep their precision (float32 stays float32)."""
+    points = np.asarray(theta)
+    if not np.issubdtype(points.dtype, np.floating):
+        points = points.astype(float)
     if points.ndim == 0:
         raise ValueError(f"theta must have a trailing dimension, got scalar {theta!r}")
     if dim is not None and points.shape[-1] != dim:
@@ -132,21 +134,23 @@ class AngularLoss(AngularProfileLoss):
             if not (well.concentration > 0 and np.isfinite(well.depth)):
                 raise ValueError(f"invalid well {well!r}: need concentration > 0, finite depth")
 
-    def _arrays(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def _arrays(self, dtype: np.dtype) -> tuple[FloatArray, FloatArray, FloatArray]:
         return (
-            np.array([w.centre for w in self.wells]),
-            np.array([w.depth for w in self.wells]),
-            np.array([w.concentration for w in self.wells]),
+            np.array([w.centre for w in self.wells], dtype=dtype),
+            np.array([w.depth for w in self.wells], dtype=dtype),
+            np.array([w.concentration for w in self.wells], dtype=dtype),
         )
 
     def profile(self, phi: FloatArray) -> FloatArray:
-        mu, depth, kappa = self._arrays()
-        offset = np.asarray(phi)[..., None] - mu
+        phi = np.asarray(phi)
+        mu, depth, kappa = self._arrays(phi.dtype)
+        offset = phi[..., None] - mu
         return -np.sum(depth * np.exp(kappa * (np.cos(offset) - 1.0)), axis=-1)
 
     def profile_derivative(self, phi: FloatArray) -> FloatArray:
-        mu, depth, kappa = self._arrays()
-        offset = np.asarray(phi)[..., None] - mu
+        phi = np.asarray(phi)
+        mu, depth, kappa = self._arrays(phi.dtype)
+        offset = phi[..., None] - mu
         return np.sum(depth * kappa * np.sin(offset) * np.exp(kappa * (np.cos(offset) - 1.0)), axis=-1)
 
     def profile_derivative_mp(self, phi: mpmath.mpf) -> mpmath.mpf:
@@ -180,14 +184,18 @@ class FourierLoss(AngularProfileLoss):
             )
 
     def profile(self, phi: FloatArray) -> FloatArray:
-        k = np.arange(1, len(self.cos_coeffs) + 1)
-        kphi = np.asarray(phi)[..., None] * k
-        return np.sum(np.array(self.cos_coeffs) * np.cos(kphi) + np.array(self.sin_coeffs) * np.sin(kphi), axis=-1)
+        phi = np.asarray(phi)
+        k = np.arange(1, len(self.cos_coeffs) + 1, dtype=phi.dtype)
+        a, b = np.array(self.cos_coeffs, dtype=phi.dtype), np.array(self.sin_coeffs, dtype=phi.dtype)
+        kphi = phi[..., None] * k
+        return np.sum(a * np.cos(kphi) + b * np.sin(kphi), axis=-1)
 
     def profile_derivative(self, phi: FloatArray) -> FloatArray:
-        k = np.arange(1, len(self.cos_coeffs) + 1)
-        kphi = np.asarray(phi)[..., None] * k
-        return np.sum(k * (np.array(self.sin_coeffs) * np.cos(kphi) - np.array(self.cos_coeffs) * np.sin(kphi)), axis=-1)
+        phi = np.asarray(phi)
+        k = np.arange(1, len(self.cos_coeffs) + 1, dtype=phi.dtype)
+        a, b = np.array(self.cos_coeffs, dtype=phi.dtype), np.array(self.sin_coeffs, dtype=phi.dtype)
+        kphi = phi[..., None] * k
+        return np.sum(k * (b * np.cos(kphi) - a * np.sin(kphi)), axis=-1)
 
     def profile_derivative_mp(self, phi: mpmath.mpf) -> mpmath.mpf:
         return mpmath.fsum(
@@ -256,8 +264,8 @@ class NormalizedQuadratic(DirectionalLoss):
             return [2 * mpmath.fsum(aij * uj for aij, uj in zip(row, u)) for row in mp_rows]
 
         super().__init__(
-            f=lambda u: np.einsum("...i,ij,...j->...", u, sym, u),
-            grad_f=lambda u: 2 * u @ sym,
+            f=lambda u: np.einsum("...i,ij,...j->...", u, sym.astype(u.dtype), u),
+            grad_f=lambda u: 2 * u @ sym.astype(u.dtype),
             dim=sym.shape[0],
             grad_f_mp=grad_f_mp,
         )

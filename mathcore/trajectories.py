@@ -68,22 +68,34 @@ def gd(
     weight_decay: float = 0.0,
     momentum: float = 0.0,
     velocity0: ArrayLike | None = None,
+    dtype: type[np.floating] = np.float64,
 ) -> FloatArray:
     """Iterate v ← γv + ∇L(θ) + λθ; θ ← θ − η_t·v and return θ_0..θ_steps.
 
     ``theta0`` is one point (d,) or a batch (N, d) advanced together; ``lr`` is a
     scalar or one value per step. Returns shape (steps + 1, *theta0.shape).
+    ``dtype`` is the arithmetic's precision (np.float32 to watch rounding error grow);
+    ``grad`` must then keep that dtype, as the losses in mathcore.losses do.
     Raises ValueError on bad input and OverflowError naming the step that overflows.
     """
     steps = check_steps(steps)
-    theta = check_theta0(theta0)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+    theta = check_theta0(theta0).astype(dtype)
     check_hyper(weight_decay, momentum)
-    rates = check_lr_schedule(lr, steps, weight_decay)
-    velocity = np.zeros_like(theta) if velocity0 is None else np.array(velocity0, dtype=float)
+    rates64 = check_lr_schedule(lr, steps, weight_decay)
+    with np.errstate(over="ignore"):
+        rates = rates64.astype(dtype)
+    if not np.all(np.isfinite(rates)):
+        first = int(np.argmin(np.isfinite(rates)))
+        raise OverflowError(f"lr at step {first} ({rates64[first]:.3g}) overflows {np.dtype(dtype).name}")
+    velocity = np.zeros_like(theta) if velocity0 is None else np.array(velocity0, dtype=dtype)
     if velocity.shape != theta.shape or not np.all(np.isfinite(velocity)):
         raise ValueError(f"velocity0 must be finite with shape {theta.shape}, got {velocity0!r}")
+    # Python floats combine with float32 arrays without promoting them; numpy scalars would not.
+    weight_decay, momentum = float(weight_decay), float(momentum)
 
-    path = np.empty((steps + 1, *theta.shape))
+    path = np.empty((steps + 1, *theta.shape), dtype=dtype)
     path[0] = theta
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):

@@ -45,11 +45,12 @@ def relative_gap(loss, theta0, lr, weight_decay, steps, momentum=0.0) -> np.ndar
 )
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_equivalence_holds_to_1e12_in_a_non_chaotic_regime(loss, theta0, momentum):
-    gap = relative_gap(loss, np.array(theta0), lr=0.05, weight_decay=0.01, steps=300, momentum=momentum)
+    lr, weight_decay, steps = 0.02, 0.02, 300
+    gap = relative_gap(loss, np.array(theta0), lr, weight_decay, steps, momentum)
     assert gap.max() <= 1e-12
-    # And the runs really differ before rescaling: the exp-LR run has left the unit ball.
-    exploded = gd(loss.grad, theta0, exp_lr_schedule(0.05, 0.01, 300, momentum), 300, momentum=momentum)
-    assert np.linalg.norm(exploded[-1]) > 1.5 * np.linalg.norm(theta0)
+    # And the two runs really are different runs: only the rescaled one matches.
+    scale = equivalence_scale(lr, weight_decay, steps, momentum)
+    assert scale[-1] < 0.9
 
 
 def test_without_the_initial_buffer_the_momentum_runs_differ_at_order_one():
@@ -170,7 +171,7 @@ def test_no_real_alpha_is_reported():
 
 def test_overflow_names_the_step():
     with pytest.raises(OverflowError, match="step 3"):
-        gd(RatioLoss().grad, [1e-200, 2e-200], [0.0, 0.0, 1e300, 0.0], 4)
+        gd(RatioLoss().grad, [1e-150, 2e-150], [0.0, 0.0, 1e300, 0.0], 4)
 
 
 def test_zero_steps_returns_the_start():
