@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, FadeIn, FadeOut, Line, RightAngle, ValueTracker, VGroup, linear
+from manim import LEFT, UP, Create, FadeIn, FadeOut, Line, RightAngle, VGroup, linear
 
 from mathcore import derivations, experiments
 from scenes.style import (
+    GRAD_COLOR,
     MUTED,
     NORM_COLOR,
-    GRAD_COLOR,
     SMALL_SIZE,
     VANILLA_COLOR,
     ChapterScene,
-    TrajectoryTrace,
     formula_card,
-    loss_heatmap,
     math,
-    minimum_rays,
-    series_plot,
+    run_panel,
     step_named,
-    plane_panel,
-    readout,
-    step_counter,
-    text,
 )
 
 EXTENT = 2.2
@@ -36,13 +29,10 @@ class VanillaGD(ChapterScene):
         steps = len(path) - 1
         norms = experiments.norms(path)
 
-        axes = plane_panel(EXTENT, side=5.8).to_edge(LEFT, buff=0.5).shift(0.25 * UP)
-        heat = loss_heatmap(axes, EXTENT)
-        rays = minimum_rays(axes, EXTENT)
-        self.play(FadeIn(heat), Create(axes), Create(rays), run_time=1.5)
+        panel = run_panel(path, VANILLA_COLOR, EXTENT)
+        axes, tracker, trace = panel.axes, panel.tracker, panel.trace
+        self.play(*panel.backdrop_animations(), run_time=1.5)
 
-        tracker = ValueTracker(0)
-        trace = TrajectoryTrace(axes, path, tracker, VANILLA_COLOR)
         start_label = math(r"\theta_0", SMALL_SIZE + 4, VANILLA_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
         self.caption(
             f"Plain GD from θ₀ = ({path[0, 0]:g}, {path[0, 1]:g}): learning rate η = {experiments.LR:g}, "
@@ -74,12 +64,7 @@ class VanillaGD(ChapterScene):
             SMALL_SIZE + 6,
             NORM_COLOR,
         )
-        counter = step_counter(tracker, steps)
-        norm_readout = readout(r"\|\theta_t\| =", norms, tracker, NORM_COLOR)
-        readouts = VGroup(counter, norm_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        plot = series_plot(norms, tracker, NORM_COLOR, r"\|\theta_t\|", width=4.6, height=1.9)
-        column = VGroup(card, check, readouts, plot).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        column.to_edge(RIGHT, buff=0.5).align_to(axes, UP)
+        panel.column(card, check)
         self.caption(
             "So without weight decay the norm can only grow, step after step.",
             FadeIn(card),
@@ -88,7 +73,7 @@ class VanillaGD(ChapterScene):
         self.play(FadeOut(VGroup(radius_before, step, radius_after, corner)), run_time=0.6)
 
         # The rest of the run, with live readouts and the norm against the step.
-        self.play(FadeIn(readouts), FadeIn(plot), run_time=1.0)
+        self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=1.0)
         self.caption(
             "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
             tracker.animate.set_value(40),

@@ -199,6 +199,40 @@ def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
     os.replace(tmp, target)
 
 
+def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, Path]:
+    """index.json and index.md beside the clips: title, duration, start in the full video, file."""
+    import json
+
+    starts = chapter_starts([p.duration for p in parts])
+    rows = [
+        {
+            "number": i + 1,
+            "title": p.chapter.title,
+            "module": p.chapter.module,
+            "duration_s": round(p.duration, 3),
+            "start_s": round(start, 3),
+            "file": p.video.name,
+            "subtitles": p.subtitles.name if p.subtitles else None,
+        }
+        for i, (p, start) in enumerate(zip(parts, starts))
+    ]
+    table = ["| # | chapter | start | duration | file |", "|---|---|---|---|---|"]
+    table += [
+        f"| {r['number']} | {r['title']} | {int(r['start_s'] // 60)}:{r['start_s'] % 60:04.1f} | "
+        f"{r['duration_s']:.1f} s | [{r['file']}]({r['file']}) |"
+        for r in rows
+    ]
+    written = []
+    for name, content in (("index.json", json.dumps(rows, indent=2) + "\n"), ("index.md", "\n".join(table) + "\n")):
+        target = out_dir / name
+        handle, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".partial")
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.replace(tmp, target)
+        written.append(target)
+    return written[0], written[1]
+
+
 def select(modules: Iterable[str] | None) -> list[Chapter]:
     """The chapters named by module (all when None), in video order."""
     if not modules:
@@ -242,6 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         log("rendered the chosen chapters; the joined video is made only when all are rendered")
         return 0
+    write_index(parts, build_dir(args.quality) / "chapters")
     target = build_dir(args.quality) / "video.mp4"
     join_videos(parts, target)
     join_subtitles(parts, target.with_suffix(".srt"))

@@ -6,7 +6,7 @@ import importlib
 
 import numpy as np
 import pytest
-from manim import ThreeDScene, config, tempconfig
+from manim import Mobject, ThreeDScene, ValueTracker, VMobject, config, tempconfig
 
 from scenes.video import CHAPTERS, Chapter, by_scene
 
@@ -22,6 +22,7 @@ def construct(chapter: Chapter, tmp_path, tex_cache: str):
         {
             "quality": "low_quality",
             "media_dir": str(tmp_path),
+            "output_file": str(tmp_path / chapter.module),
             "tex_dir": tex_cache,
             "save_last_frame": True,
             "write_to_movie": False,
@@ -35,6 +36,15 @@ def construct(chapter: Chapter, tmp_path, tex_cache: str):
     return scene, half_w, half_h
 
 
+def visible(part: Mobject) -> bool:
+    """Whether a mobject draws anything (ValueTrackers and fully transparent shapes do not)."""
+    if isinstance(part, ValueTracker) or len(part.points) == 0:
+        return False
+    if isinstance(part, VMobject):
+        return part.get_fill_opacity() > 0 or part.get_stroke_opacity() > 0 and part.get_stroke_width() > 0
+    return True
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.module for c in CHAPTERS])
 def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache):
     scene, half_w, half_h = construct(chapter, tmp_path, tex_cache)
@@ -46,9 +56,9 @@ def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, 
     # Nothing on the last frame runs off the frame (3-D scenes pin their 2-D overlay in frame).
     for mob in scene.mobjects:
         for part in mob.get_family():
-            points = part.points if len(part.points) else None
-            if points is None or getattr(part, "fill_opacity", 1) == 0 and part.get_stroke_opacity() == 0:
+            if not visible(part):
                 continue
+            points = part.points
             if isinstance(scene, ThreeDScene) and part not in scene.camera.fixed_in_frame_mobjects:
                 continue  # projected by the 3-D camera; only the pinned overlay is in frame coordinates
             xs, ys = points[:, 0], points[:, 1]

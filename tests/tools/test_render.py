@@ -96,3 +96,14 @@ def test_select_keeps_video_order_and_rejects_unknown_names():
     assert [c.module for c in render.select(["summary", "opening"])] == ["opening", "summary"]
     with pytest.raises(ValueError, match="nope"):
         render.select(["nope"])
+
+
+def test_clip_index_lists_titles_starts_and_files(parts, tmp_path):
+    import json
+
+    json_path, md_path = render.write_index(parts, tmp_path)
+    rows = json.loads(json_path.read_text())
+    assert [r["title"] for r in rows] == ["Title of alpha", "Title of beta"]
+    assert rows[1]["start_s"] == pytest.approx(parts[0].duration, abs=1e-3)
+    assert rows[0]["file"] == parts[0].video.name
+    assert "| 2 | Title of beta |" in md_path.read_text()

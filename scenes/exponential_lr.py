@@ -1,0 +1,93 @@
+"""Chapter: no weight decay, exponentially growing learning rate: the norm explodes and θ̃ flies off the chart."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, VGroup, linear
+
+from mathcore import derivations, experiments
+from mathcore.trajectories import exp_lr_schedule
+from scenes.style import (
+    EXP_COLOR,
+    MUTED,
+    NORM_COLOR,
+    SMALL_SIZE,
+    ChapterScene,
+    Series,
+    formula_card,
+    math,
+    run_panel,
+    step_named,
+    text,
+)
+
+EXTENT = 2.2
+
+
+class ExponentialLR(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        runs = experiments.comparison()
+        path = runs.exploded
+        steps = len(path) - 1
+        lr, decay = runs.lr, runs.weight_decay
+        norms = experiments.norms(path)
+        # η̃_t for every shown step t = 0..steps (the run itself used t = 0..steps−1).
+        rates = exp_lr_schedule(lr, decay, steps + 1)
+        assert np.allclose(rates[:steps], runs.schedule)
+        growth = rates[1] / rates[0]
+        # The first step at which θ̃ is outside the panel (and stays outside).
+        inside = np.max(np.abs(path), axis=1) <= EXTENT
+        leaves = int(np.flatnonzero(inside)[-1]) + 1
+
+        panel = run_panel(
+            path,
+            EXP_COLOR,
+            EXTENT,
+            readouts=[
+                Series(r"\tilde\eta_t =", rates, EXP_COLOR, 3),
+                Series(r"\|\tilde\theta_t\| =", norms, NORM_COLOR, 2),
+            ],
+            plot=Series(r"\log_{10}\|\tilde\theta_t\|", np.log10(norms), NORM_COLOR),
+            plot_size=(4.6, 1.5),
+            clip=True,
+        )
+        axes, tracker, trace = panel.axes, panel.tracker, panel.trace
+        self.play(*panel.backdrop_animations(), run_time=1.5)
+
+        card = formula_card(
+            step_named(derivations.theorem_2_1(), "An exponentially growing learning rate"),
+            "the learning rate at step t",
+            size=34,
+        )
+        setting = text(f"η = {lr:g}, λ = {decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
+        panel.column(VGroup(card, setting).arrange(DOWN, aligned_edge=LEFT, buff=0.2))
+        start_label = math(r"\tilde\theta_0", SMALL_SIZE + 4, EXP_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        self.caption(
+            f"No weight decay now. Instead the learning rate grows ×{growth:.3f} every step.",
+            FadeIn(card),
+            FadeIn(setting),
+            FadeIn(trace),
+            FadeIn(start_label),
+            run_time=1.5,
+        )
+        self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
+        self.caption(
+            "Same start as before; the steps keep getting bigger ...",
+            FadeOut(start_label),
+            tracker.animate(rate_func=linear).set_value(leaves - 8),
+            run_time=5.0,
+        )
+        self.caption(
+            "... nothing pulls the norm back, so θ̃ flies off the chart.",
+            tracker.animate(rate_func=linear).set_value(leaves + 10),
+            run_time=3.5,
+        )
+        self.caption(
+            f"‖θ̃‖ grows exponentially ({norms[steps]:.0f} by step {steps}); the edge arrow shows its direction.",
+            tracker.animate(rate_func=linear).set_value(steps),
+            run_time=5.0,
+        )
+        self.caption("Yet its angle moves just like the weight-decay run's. Coincidence?")
+        self.wait(0.5)
+        self.clear_caption()

@@ -1,0 +1,164 @@
+"""Chapter: the momentum theorem derived on screen, the zoomed side by side with momentum, and why ṽ_0 matters."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, VMobject, Write, config, linear
+
+from mathcore import derivations, experiments
+from mathcore.trajectories import exp_lr_schedule, gd
+from scenes.style import (
+    EXP_COLOR,
+    LABEL_SIZE,
+    MUTED,
+    SMALL_SIZE,
+    ChapterScene,
+    SideBySideZoom,
+    derivation_rows,
+    fit_within,
+    labelled_row,
+    math,
+    sci_latex,
+    text,
+)
+
+#: Half-width of both panels at step 0 (with momentum the weight-decay run reaches θ_1 ≈ 2.8).
+EXTENT = 3.0
+FORMULA_HOLD = 2.0
+ROW_BUFF = 0.5
+
+# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+FIRST_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "With momentum (PyTorch's rule), then without the buffer.",
+        (
+            ("SGD with momentum and weight decay", "momentum,\nweight decay"),
+            ("Eliminate the momentum buffer", "buffer\neliminated"),
+        ),
+    ),
+    (
+        "Match a run without weight decay: a recurrence for the scale.",
+        (("The theta~_t terms: a recurrence for s", "match the runs:\nthe scale"),),
+    ),
+    (
+        "A geometric scale works if α solves a quadratic.",
+        (("Geometric scale: alpha solves a quadratic", "geometric\nscale"),),
+    ),
+)
+SECOND_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("α is real when weight decay is small enough.", (("Weight decay must be small enough", "real α"),)),
+    (
+        "Exponential learning rate; the buffer must start here, not at 0.",
+        (
+            ("The equivalent exponential schedule", "the schedule"),
+            ("Matching buffers at the start", "starting\nbuffers"),
+        ),
+    ),
+    ("Without momentum it is Theorem 2.1 again.", (("No momentum: Theorem 2.1 again", "no momentum"),)),
+)
+
+
+class Momentum(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        theorem = derivations.momentum_theorem()
+        comparison = experiments.comparison(momentum=experiments.MOMENTUM)
+        self.derive(theorem, comparison)
+        view = self.side_by_side(comparison)
+        self.without_initial_buffer(comparison, view)
+
+    def write_screen(self, rows: VGroup, beats: list[tuple[str, int]]) -> None:
+        """Write the rows beat by beat (caption, how many rows); hold so the last formulas can be read."""
+        written = 0
+        for caption, count in beats:
+            self.caption(caption, *(Write(row) for row in rows[written : written + count]), run_time=1.3)
+            written += count
+        self.wait(FORMULA_HOLD)
+        self.play(FadeOut(rows), run_time=0.5)
+
+    def derive(self, theorem: derivations.MomentumTheorem, comparison: experiments.Comparison) -> None:
+        """The theorem in two screens; the second also checks the condition with this chapter's numbers."""
+        first = [entry for _, beat in FIRST_SCREEN for entry in beat]
+        beats = [(caption, len(beat)) for caption, beat in FIRST_SCREEN]
+        self.write_screen(derivation_rows(theorem, first, buff=ROW_BUFF), beats)
+
+        # The numbers rows go right under the condition and are written with it.
+        second = [entry for _, beat in SECOND_SCREEN for entry in beat]
+        rows = derivation_rows(theorem, second, buff=ROW_BUFF)
+        setting, check = self.numbers_latex(theorem, comparison)
+        numbers = VGroup(labelled_row("here", setting), labelled_row("check", check))
+        numbers.arrange(DOWN, aligned_edge=LEFT, buff=ROW_BUFF).next_to(rows[0], DOWN, buff=ROW_BUFF, aligned_edge=LEFT)
+        rows[1:].shift((numbers.height + ROW_BUFF) * DOWN)
+        screen = VGroup(rows[0], *numbers, *rows[1:])
+        fit_within(screen, config.frame_width - 1.0, config.frame_height - 1.6).move_to(0.3 * UP)
+        beats = [(caption, len(beat)) for caption, beat in SECOND_SCREEN]
+        beats[0] = (beats[0][0], beats[0][1] + len(numbers))
+        self.write_screen(screen, beats)
+
+    @staticmethod
+    def numbers_latex(theorem: derivations.MomentumTheorem, comparison: experiments.Comparison) -> tuple[str, str]:
+        """(γ, η, λ of the run and the α they give; both sides of the real-α condition), from mathcore."""
+        values = {
+            derivations.gamma: comparison.momentum,
+            derivations.eta: comparison.lr,
+            derivations.lam: comparison.weight_decay,
+        }
+        condition = theorem.real_alpha_condition
+        left, right = float(condition.lhs.subs(values)), float(condition.rhs.subs(values))
+        alpha = float(theorem.alpha_principal.subs(values))
+        if not np.isclose(alpha, comparison.alpha, rtol=1e-12, atol=0):
+            raise RuntimeError(f"sympy's alpha {alpha} disagrees with the runs' alpha {comparison.alpha}")
+        setting = r",\ ".join(f"{derivations.to_latex(symbol)} = {value:g}" for symbol, value in values.items())
+        setting += rf"\quad\Rightarrow\quad {derivations.to_latex(derivations.alpha)} = {comparison.alpha:.4f}"
+        check = (
+            f"{derivations.to_latex(condition.lhs)} = {left:.3g} "
+            rf"\leq {derivations.to_latex(condition.rhs)} = {right:.3g}"
+        )
+        return setting, check
+
+    def side_by_side(self, comparison: experiments.Comparison) -> SideBySideZoom:
+        """Chapter 8's picture, with momentum: the exp-LR run seen through a view zooming out by 1/α^t."""
+        steps = len(comparison.scale) - 1
+        tracker = ValueTracker(0)
+        view = SideBySideZoom(comparison, tracker, EXTENT)
+        self.caption(
+            f"With momentum {comparison.momentum:g}: the right view zooms out by 1/α per step.",
+            FadeIn(view),
+            run_time=1.2,
+        )
+        self.caption(
+            "The runs still match: same angles, step after step.",
+            tracker.animate(rate_func=linear).set_value(steps),
+            run_time=8.0,
+        )
+        return view
+
+    def without_initial_buffer(self, comparison: experiments.Comparison, view: SideBySideZoom) -> None:
+        """The exp-LR run with its buffer started at 0, rescaled: it leaves the weight-decay run."""
+        steps = len(comparison.scale) - 1
+        schedule = exp_lr_schedule(comparison.lr, comparison.weight_decay, steps, comparison.momentum)
+        zero_start = gd(experiments.loss().grad, comparison.decayed[0], schedule, steps, momentum=comparison.momentum)
+        rescaled = comparison.scale[:, None] * zero_start
+        gap = np.linalg.norm(comparison.decayed - rescaled, axis=1) / np.linalg.norm(comparison.decayed, axis=1)
+
+        axes = view.left.axes
+        wrong = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
+        size = LABEL_SIZE + 4
+        card = VGroup(
+            text("largest relative gap", SMALL_SIZE, MUTED),
+            math(r"\tilde v_0 \text{ as derived:}", size),
+            math(sci_latex(comparison.relative_gap.max()), size, EXP_COLOR),
+            math(r"\tilde v_0 = 0:", size),
+            math(sci_latex(gap.max()), size, EXP_COLOR),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        for number in (card[2], card[4]):
+            number.shift(0.4 * RIGHT)
+        card.move_to(view.readouts, aligned_edge=LEFT + UP)
+        self.caption(
+            "Start the exp-LR buffer at zero instead, rescale, and it drifts off.",
+            FadeOut(view.readouts),
+            Create(wrong),
+            run_time=2.0,
+        )
+        self.caption("The initial buffer is part of the theorem.", FadeIn(card), run_time=1.0, hold=2.0)
+        self.clear_caption()

@@ -1,0 +1,192 @@
+"""Chapter: Theorem 2.1 derived on screen, then the exploding run rescaled by s_t lands on the weight-decay run."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Line,
+    ValueTracker,
+    VGroup,
+    Write,
+    config,
+    linear,
+)
+
+from mathcore import derivations, experiments
+from scenes.style import (
+    DECAY_COLOR,
+    EXP_COLOR,
+    TEXT_COLOR,
+    ChapterScene,
+    SciReadout,
+    TrajectoryTrace,
+    derivation_rows,
+    legend,
+    loss_heatmap,
+    minimum_rays,
+    plane_panel,
+    readout,
+    sci_text,
+    step_counter,
+)
+
+EXTENT = 1.2
+#: Seconds each formula stays up after the last one on its screen is written (reading time).
+FORMULA_HOLD = 2.0
+ROW_SIZE = 46
+#: Every how many steps an iterate of the exploding run is shown at its true position.
+PICK_EVERY = 4
+
+# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+SCREENS: tuple[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], ...] = (
+    (
+        (
+            "Two runs: weight decay, or a changing learning rate.",
+            (
+                ("SGD with weight decay", "weight decay,\nconstant LR"),
+                ("SGD without weight decay, learning rate eta~_t", "no weight decay,\nchanging LR"),
+            ),
+        ),
+        ("Guess: run 1 is a scaled copy of run 2.", (("Induction hypothesis, and Lemma 1", "guess,\nthen Lemma 1"),)),
+        ("Write run 1's step in run 2's terms.", (("Weight-decay step, rewritten", "run 1's step,\nrewritten"),)),
+    ),
+    (
+        (
+            "Run 2's step, times the next scale.",
+            (("Exp-LR step, scaled by s_{t+1}", "run 2's step,\ntimes next scale"),),
+        ),
+        (
+            "The steps agree if the coefficients match.",
+            (("Match the coefficients: both steps agree", "match the\ncoefficients"),),
+        ),
+        (
+            "Same start: the scale shrinks, the learning rate grows exponentially.",
+            (
+                ("Start equal, solve the recurrence", "same start,\nsolve"),
+                ("An exponentially growing learning rate", "the schedule"),
+            ),
+        ),
+    ),
+)
+SCALE_STEP = "Start equal, solve the recurrence"
+
+
+class Reprojection(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        theorem = derivations.theorem_2_1()
+        scale_formula = self.derive(theorem)
+        self.reproject(scale_formula)
+
+    def derive(self, theorem: derivations.Theorem21) -> VGroup:
+        """Write the proof, one screen of rows at a time; return the s_t formula, kept for the picture."""
+        kept = None
+        for number, screen in enumerate(SCREENS):
+            entries = [entry for _, beat in screen for entry in beat]
+            rows = derivation_rows(theorem, entries, size=ROW_SIZE, buff=0.6)
+            written = 0
+            for caption, beat in screen:
+                self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
+                written += len(beat)
+            self.wait(FORMULA_HOLD)
+            if number < len(SCREENS) - 1:
+                self.play(FadeOut(rows), run_time=0.5)
+            else:
+                kept = next(row.formula for row, (step, _) in zip(rows, entries) if step == SCALE_STEP)
+                self.play(FadeOut(VGroup(*(part for row in rows for part in row if part is not kept))), run_time=0.5)
+        return kept
+
+    def reproject(self, scale_formula: VGroup) -> None:
+        """The exploding run, multiplied by s_t, lands on the weight-decay run; the gap is rounding error."""
+        comparison = experiments.comparison()
+        steps = len(comparison.scale) - 1
+        axes = plane_panel(EXTENT, side=5.4).to_edge(LEFT, buff=0.6).shift(0.3 * UP)
+        heat, rays = loss_heatmap(axes, EXTENT), minimum_rays(axes, EXTENT)
+
+        decay_tracker, rescaled_tracker = ValueTracker(0), ValueTracker(0)
+        decayed = TrajectoryTrace(axes, comparison.decayed, decay_tracker, DECAY_COLOR)
+        decayed.line.set_stroke(width=9)
+        # Drawn on top, thin and hollow, so the orange run shows through wherever they coincide.
+        rescaled = TrajectoryTrace(axes, comparison.rescaled, rescaled_tracker, EXP_COLOR, dot_radius=0.12)
+        rescaled.line.set_stroke(width=2)
+        rescaled.dot.set_fill(opacity=0).set_stroke(EXP_COLOR, width=3)
+
+        key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
+        counter = step_counter(rescaled_tracker, steps)
+        scale = readout(r"s_t =", comparison.scale, rescaled_tracker, TEXT_COLOR, digits=4)
+        gap = SciReadout(r"\text{relative gap} =", comparison.relative_gap, rescaled_tracker, EXP_COLOR, size=34)
+        card = scale_formula.copy()
+        # Lower right: the exploding run's true positions fill the upper right while it is shown.
+        column = VGroup(card, key, counter, scale, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.32)
+        column.next_to(axes, RIGHT, buff=0.9).align_to(axes, DOWN)
+
+        self.caption(
+            "Orange: the weight-decay run, as before.",
+            FadeIn(heat),
+            Create(axes),
+            Create(rays),
+            scale_formula.animate.move_to(card),
+            FadeIn(key),
+            FadeIn(decayed),
+            run_time=1.3,
+            hold=0,
+        )
+        self.play(decay_tracker.animate(rate_func=linear).set_value(steps), run_time=1.5)
+
+        # Iterates of the exploding run where they really are (those that fit the frame beside the column) ...
+        shrink = ValueTracker(0.0)
+
+        def placed(k: int) -> np.ndarray:
+            factor = 1 + shrink.get_value() * (comparison.scale[k] - 1)
+            return axes.c2p(*(factor * comparison.exploded[k]))
+
+        def clear_of_column(point: np.ndarray) -> bool:
+            in_frame = abs(point[0]) < config.frame_width / 2 - 0.4 and abs(point[1]) < config.frame_height / 2 - 0.4
+            beside = point[1] > column.get_top()[1] + 0.3 or point[0] < column.get_left()[0] - 0.3
+            return in_frame and beside
+
+        def fits(k: int) -> bool:
+            """The whole slide, from the true position to the landing point, stays clear of the column."""
+            start, end = axes.c2p(*comparison.exploded[k]), axes.c2p(*comparison.decayed[k])
+            return all(clear_of_column(start + u * (end - start)) for u in np.linspace(0, 1, 12))
+
+        picks = [k for k in range(0, steps + 1, PICK_EVERY) if fits(k)]
+        dots = VGroup()
+        spokes = VGroup()  # the stretch of ray each point slides along
+        for k in picks:
+            dot = Dot(placed(k), radius=0.07, color=EXP_COLOR)
+            dot.add_updater(lambda m, k=k: m.move_to(placed(k)))
+            dots.add(dot)
+            landing = axes.c2p(*comparison.rescaled[k])
+            spokes.add(Line(landing, placed(k), color=EXP_COLOR, stroke_width=1.5, stroke_opacity=0.45))
+        self.caption("Green: the exploding run, where it really is.", FadeIn(spokes), FadeIn(dots), run_time=1.0)
+        # ... slide along their rays as each is multiplied by its own s_t.
+        self.caption(
+            "Scaled down, each point slides along its ray onto orange.",
+            shrink.animate.set_value(1.0),
+            run_time=2.5,
+            hold=0.5,
+        )
+        self.play(FadeOut(dots), FadeOut(spokes), run_time=0.4)
+
+        self.caption(
+            "Rescale every step: the two runs coincide.",
+            FadeIn(rescaled),
+            FadeIn(counter),
+            FadeIn(scale),
+            FadeIn(gap),
+            run_time=0.8,
+            hold=0,
+        )
+        self.play(rescaled_tracker.animate(rate_func=linear).set_value(steps), run_time=5.5)
+        worst = float(comparison.relative_gap.max())
+        self.caption(f"The largest gap is {sci_text(worst)}: rounding error.", hold=1.5)
+        self.clear_caption()

@@ -1,0 +1,182 @@
+"""Chapter: GD with weight decay. Shrinking ‖θ‖ enlarges the gradient, which kicks θ out of the narrow valley."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    BackgroundRectangle,
+    Circle,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    VGroup,
+    config,
+    linear,
+)
+
+from mathcore import derivations, experiments
+from scenes.style import (
+    BACKGROUND,
+    DECAY_COLOR,
+    GRAD_COLOR,
+    MUTED,
+    NORM_COLOR,
+    SMALL_SIZE,
+    TEXT_COLOR,
+    VANILLA_COLOR,
+    ChapterScene,
+    TrajectoryTrace,
+    formula_card,
+    in_basin,
+    legend,
+    math,
+    run_panel,
+    step_named,
+    text,
+    valley_basin,
+)
+
+EXTENT = 2.2
+#: Length (scene units) of the gradient step in the close-up of one step.
+CLOSEUP_LENGTH = 1.8
+#: Opacity of the plain-GD run shown for contrast.
+FAINT = 0.35
+
+
+def labelled(content: str, color: str) -> VGroup:
+    """A small label on a dark backdrop, readable over the heat-map."""
+    label = text(content, SMALL_SIZE, color)
+    return VGroup(BackgroundRectangle(label, color=BACKGROUND, fill_opacity=0.75, buff=0.06), label)
+
+
+def display_magnification(ratio: float) -> int:
+    """The 1-2-5 magnification closest to ``ratio`` (so a tiny arrow can be drawn comparable to a big one)."""
+    options = np.array([m * 10**k for k in range(3) for m in (1, 2, 5)])
+    return int(options[np.argmin(np.abs(np.log(options / ratio)))])
+
+
+def step_closeup(gradient_step: np.ndarray, shrink: np.ndarray, unit: float) -> VGroup:
+    """One weight-decay step, enlarged: the gradient step and the (further enlarged) pull to 0.
+
+    ``unit`` is the panel's scene units per data unit; the close-up keeps the panel's directions.
+    """
+    scale = max(1, round(CLOSEUP_LENGTH / (unit * np.linalg.norm(gradient_step))))
+    extra = display_magnification(np.linalg.norm(gradient_step) / np.linalg.norm(shrink))
+    here = np.zeros(3)
+    dot = Dot(here, radius=0.08, color=DECAY_COLOR)
+    name = math(r"\theta_t", SMALL_SIZE + 6, DECAY_COLOR)
+    arrows, labels = VGroup(), VGroup()
+    for vector, factor, color, words in (
+        (gradient_step, scale, GRAD_COLOR, "gradient\nstep"),
+        (shrink, scale * extra, NORM_COLOR, f"pull to 0\n({extra}× longer still)"),
+    ):
+        end = here + factor * unit * np.append(vector, 0.0)
+        arrow = Arrow(here, end, buff=0, color=color, stroke_width=7, max_tip_length_to_length_ratio=0.2)
+        arrows.add(arrow)
+        # Each label sits beyond its arrow's tip, in the arrow's direction, clear of the other arrow.
+        labels.add(text(words, SMALL_SIZE, color).next_to(end, arrow.get_unit_vector(), buff=0.12))
+    # The name goes opposite the mean arrow direction, away from both arrows.
+    away = -(arrows[0].get_unit_vector() + arrows[1].get_unit_vector())
+    name.next_to(dot, away / np.linalg.norm(away), buff=0.12)
+    heading = text(f"one step, close up ({scale}× larger)", SMALL_SIZE, MUTED)
+    body = VGroup(arrows, dot, name, labels)
+    heading.next_to(body, UP, buff=0.3, aligned_edge=LEFT)
+    return VGroup(heading, body)
+
+
+class WeightDecay(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        runs = experiments.comparison()
+        path = runs.decayed
+        steps = len(path) - 1
+        lr, decay = runs.lr, runs.weight_decay
+        loss = experiments.loss()
+
+        # The step where θ leaves the shallow valley's basin for good, and the first step after it
+        # that is lower than the shallow valley's floor ever goes (it has reached the deep valley).
+        shallow = loss.minima()[-1]  # minima() is sorted deepest first
+        inside = in_basin(path, valley_basin(-1))
+        exit_step = int(np.flatnonzero(inside)[-1]) + 1
+        floor = float(loss.profile(np.array([shallow]))[0])
+        values = loss.value(path)
+        arrival = exit_step + int(np.flatnonzero(values[exit_step:] < floor)[0])
+
+        panel = run_panel(path, DECAY_COLOR, EXTENT, plot_size=(4.6, 1.6))
+        axes, tracker, trace = panel.axes, panel.tracker, panel.trace
+        # Plain GD from the same start, driven by the same step tracker, faint: it stays stuck.
+        vanilla = TrajectoryTrace(axes, experiments.vanilla(steps), tracker, VANILLA_COLOR)
+        vanilla.line.set_stroke(opacity=FAINT)
+        vanilla.dot.set_opacity(FAINT)
+        self.play(*panel.backdrop_animations(), run_time=1.5)
+
+        card = formula_card(step_named(derivations.theorem_2_1(), "SGD with weight decay"), "the update, with weight decay", size=34)
+        key = legend([(DECAY_COLOR, "with weight decay"), (VANILLA_COLOR, "plain GD (last chapter), faint")])
+        panel.column(card, key)
+        start_label = math(r"\theta_0", SMALL_SIZE + 4, DECAY_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        self.caption(
+            f"Same start, same η = {lr:g}, now with weight decay λ = {decay:g}.",
+            FadeIn(trace),
+            FadeIn(start_label),
+            FadeIn(key),
+        )
+
+        # Go to the biggest step inside the narrow valley and split it into its two parts.
+        lengths = np.linalg.norm(np.diff(path[:exit_step], axis=0), axis=1)
+        k = int(np.argmax(lengths))
+        shrink = -lr * decay * path[k]
+        gradient_step = -lr * loss.grad(path[k])
+        assert np.allclose(path[k] + shrink + gradient_step, path[k + 1]), "update convention mismatch"
+        self.caption(
+            f"Each step shrinks θ by the factor 1 − ηλ = {1 - lr * decay:g}, then follows −∇L.",
+            FadeIn(card),
+            FadeOut(start_label),
+            tracker.animate(rate_func=linear).set_value(k),
+            run_time=2.5,
+        )
+        closeup = step_closeup(gradient_step, shrink, axes.x_axis.unit_size)
+        closeup.next_to(key, DOWN, buff=0.5, aligned_edge=LEFT)
+        closeup.shift(min(0.0, config.frame_width / 2 - 0.4 - closeup.get_right()[0]) * RIGHT)  # keep it in frame
+        marker = Circle(radius=0.22, color=TEXT_COLOR, stroke_width=3).move_to(axes.c2p(*path[k]))
+        self.caption(
+            "Weight decay's pull towards the origin: small per step, but steady.",
+            Create(marker),
+            FadeIn(closeup),
+            run_time=1.2,
+        )
+        self.play(FadeOut(closeup), FadeOut(marker), run_time=0.5)
+
+        # The run: shrinking norm, stronger gradient, the kick, the deep valley.
+        self.play(FadeIn(vanilla), FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
+        self.caption(
+            "In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ...",
+            tracker.animate(rate_func=linear).set_value(exit_step - 1),
+            run_time=4.0,
+        )
+        kick = labelled(f"kicked out at t = {exit_step}", DECAY_COLOR)
+        kick.next_to(axes.c2p(*path[exit_step]), UP, buff=0.25)
+        self.caption(
+            f"... until a big step kicks θ out of the narrow valley, at t = {exit_step}.",
+            tracker.animate(rate_func=linear).set_value(exit_step),
+            FadeIn(kick),
+            run_time=1.5,
+        )
+        self.caption(
+            "It slides down into the wide, deep valley that plain GD never reaches.",
+            tracker.animate(rate_func=linear).set_value(arrival),
+            run_time=3.0,
+        )
+        self.play(FadeOut(kick), run_time=0.4)
+        self.caption(
+            "Weight decay acts like a learning-rate schedule: smaller norm, bigger effective steps.",
+            tracker.animate(rate_func=linear).set_value(steps),
+            run_time=5.0,
+        )
+        self.wait(1.0)
+        self.clear_caption()
