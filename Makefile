@@ -1,10 +1,12 @@
 # The two commands: `make video` renders the video, `make test` runs the tests.
-# Both install whatever is missing first (tools/setup.sh).
+# Every target installs whatever is missing first (tools/setup.sh).
 QUALITY ?= h
+SLIDES_QUALITY ?= m
 JOBS ?= $(shell nproc)
+CHAPTERS ?=
 PY := .venv/bin/python
 
-.PHONY: setup test video clean
+.PHONY: setup test video clips chapters chapter slides stills bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -12,8 +14,26 @@ setup:
 test: setup
 	$(PY) -m pytest
 
-video: setup
+video: setup  ## the full video: build/<quality>/video.mp4 (+ .srt, chapter markers)
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS)
 
+clips: setup  ## one MP4 (+ .srt) per chapter and index.json / index.md, no join
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --no-join
+
+chapters: setup  ## list the chapters
+	@$(PY) tools/render.py --list
+
+chapter: setup  ## render chosen chapters: make chapter CHAPTERS="vanilla_gd weight_decay" QUALITY=l
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --only $(CHAPTERS)
+
+slides: setup  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
+	$(PY) tools/slides.py --quality $(SLIDES_QUALITY) --jobs $(JOBS)
+
+stills: clips  ## poster, key-frame PNGs per chapter, GIFs of the original post's five animations
+	$(PY) tools/stills.py --quality $(QUALITY)
+
+bench: setup  ## writes BENCHMARKS.md
+	$(PY) tools/bench.py
+
 clean:
-	rm -rf media build
+	rm -rf build media slides

@@ -72,17 +72,18 @@ class ExponentialLR(ChapterScene):
             run_time=1.5,
         )
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
-        self.caption(
-            "Same start as before; the steps keep getting bigger ...",
-            FadeOut(start_label),
-            tracker.animate(rate_func=linear).set_value(leaves - 8),
-            run_time=5.0,
-        )
-        self.caption(
-            "... nothing pulls the norm back, so θ̃ flies off the chart.",
-            tracker.animate(rate_func=linear).set_value(leaves + 10),
-            run_time=3.5,
-        )
+        with self.highlight():  # the part `make stills` turns into this chapter's GIF
+            self.caption(
+                "Same start as before; the steps keep getting bigger ...",
+                FadeOut(start_label),
+                tracker.animate(rate_func=linear).set_value(leaves - 8),
+                run_time=5.0,
+            )
+            self.caption(
+                "... nothing pulls the norm back, so θ̃ flies off the chart.",
+                tracker.animate(rate_func=linear).set_value(leaves + 10),
+                run_time=3.5,
+            )
         self.caption(
             f"‖θ̃‖ grows exponentially ({norms[steps]:.0f} by step {steps}); the edge arrow shows its direction.",
             tracker.animate(rate_func=linear).set_value(steps),

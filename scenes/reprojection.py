@@ -167,14 +167,15 @@ class Reprojection(ChapterScene):
             dots.add(dot)
             landing = axes.c2p(*comparison.rescaled[k])
             spokes.add(Line(landing, placed(k), color=EXP_COLOR, stroke_width=1.5, stroke_opacity=0.45))
-        self.caption("Green: the exploding run, where it really is.", FadeIn(spokes), FadeIn(dots), run_time=1.0)
-        # ... slide along their rays as each is multiplied by its own s_t.
-        self.caption(
-            "Scaled down, each point slides along its ray onto orange.",
-            shrink.animate.set_value(1.0),
-            run_time=2.5,
-            hold=0.5,
-        )
+        with self.highlight():  # the part `make stills` turns into this chapter's GIF
+            self.caption("Green: the exploding run, where it really is.", FadeIn(spokes), FadeIn(dots), run_time=1.0)
+            # ... slide along their rays as each is multiplied by its own s_t.
+            self.caption(
+                "Scaled down, each point slides along its ray onto orange.",
+                shrink.animate.set_value(1.0),
+                run_time=2.5,
+                hold=0.5,
+            )
         self.play(FadeOut(dots), FadeOut(spokes), run_time=0.4)
 
         self.caption(

@@ -10,7 +10,8 @@ Colours mean the same thing in every chapter:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -97,6 +98,20 @@ def reading_time(content: str) -> float:
     return max(MIN_CAPTION_SECONDS, READING_SECONDS_PER_WORD * len(content.split()))
 
 
+#: Name of the manim section that holds a chapter's main animation (see ChapterMixin.highlight).
+HIGHLIGHT_SECTION = "highlight"
+
+
+def chapter_of(scene_class: type) -> video.Chapter:
+    """The chapter a scene class (or a subclass of it, such as its slide version) renders."""
+    for klass in scene_class.__mro__:
+        try:
+            return video.by_scene(klass.__name__)
+        except ValueError:
+            continue
+    raise ValueError(f"{scene_class.__name__} is not a chapter listed in scenes/video.py")
+
+
 class ChapterMixin:
     """What every chapter does: title card, on-screen captions mirrored into subtitles.
 
@@ -107,7 +122,7 @@ class ChapterMixin:
     def setup(self) -> None:
         self.camera.background_color = BACKGROUND
         self._caption: Mobject | None = None
-        self.chapter = video.by_scene(type(self).__name__)
+        self.chapter = chapter_of(type(self))
 
     def title_card(self, subtitle: str | None = None) -> None:
         """Open the chapter with its number and title."""
@@ -128,7 +143,9 @@ class ChapterMixin:
         """Show ``content`` at the bottom (and in the subtitles) while ``animations`` play.
 
         The caption stays up at least its reading time; ``hold`` overrides the wait after.
+        Each caption starts a new beat: in the slide deck, a pause before it.
         """
+        self.beat(content)
         new = text(content, SMALL_SIZE + 2).to_edge(DOWN, buff=0.3)
         if new.width > config.frame_width - 0.8:
             new.scale_to_fit_width(config.frame_width - 0.8)
@@ -151,6 +168,19 @@ class ChapterMixin:
 
     def pin(self, *mobjects: Mobject) -> None:
         """Keep mobjects fixed in the frame (a no-op in 2-D; see ChapterThreeDScene)."""
+
+    @contextmanager
+    def highlight(self) -> Iterator[None]:
+        """Mark the chapter's main animation: `make stills` cuts the chapter's GIF from it."""
+        self.next_section(HIGHLIGHT_SECTION)
+        yield
+        self.next_section(f"{self.chapter.title} (end)")
+
+    def beat(self, notes: str = "") -> None:
+        """A natural pause: a new slide when rendered as slides (scenes/slides.py), else nothing."""
+        next_slide = getattr(self, "next_slide", None)
+        if next_slide is not None:
+            next_slide(notes=notes)
 
     def clear_caption(self) -> None:
         if self._caption is not None:

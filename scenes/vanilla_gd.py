@@ -74,15 +74,16 @@ class VanillaGD(ChapterScene):
 
         # The rest of the run, with live readouts and the norm against the step.
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=1.0)
-        self.caption(
-            "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
-            tracker.animate.set_value(40),
-            run_time=5.0,
-        )
-        self.caption(
-            "... and the iterate stalls in the narrow, shallow valley next to where it started.",
-            tracker.animate.set_value(steps),
-            run_time=4.0,
-        )
+        with self.highlight():  # the part `make stills` turns into this chapter's GIF
+            self.caption(
+                "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
+                tracker.animate.set_value(40),
+                run_time=5.0,
+            )
+            self.caption(
+                "... and the iterate stalls in the narrow, shallow valley next to where it started.",
+                tracker.animate.set_value(steps),
+                run_time=4.0,
+            )
         self.wait(1.5)
         self.clear_caption()

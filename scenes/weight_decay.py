@@ -154,24 +154,25 @@ class WeightDecay(ChapterScene):
 
         # The run: shrinking norm, stronger gradient, the kick, the deep valley.
         self.play(FadeIn(vanilla), FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
-        self.caption(
-            "In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ...",
-            tracker.animate(rate_func=linear).set_value(exit_step - 1),
-            run_time=4.0,
-        )
-        kick = labelled(f"kicked out at t = {exit_step}", DECAY_COLOR)
-        kick.next_to(axes.c2p(*path[exit_step]), UP, buff=0.25)
-        self.caption(
-            f"... until a big step kicks θ out of the narrow valley, at t = {exit_step}.",
-            tracker.animate(rate_func=linear).set_value(exit_step),
-            FadeIn(kick),
-            run_time=1.5,
-        )
-        self.caption(
-            "It slides down into the wide, deep valley that plain GD never reaches.",
-            tracker.animate(rate_func=linear).set_value(arrival),
-            run_time=3.0,
-        )
+        with self.highlight():  # the part `make stills` turns into this chapter's GIF
+            self.caption(
+                "In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ...",
+                tracker.animate(rate_func=linear).set_value(exit_step - 1),
+                run_time=4.0,
+            )
+            kick = labelled(f"kicked out at t = {exit_step}", DECAY_COLOR)
+            kick.next_to(axes.c2p(*path[exit_step]), UP, buff=0.25)
+            self.caption(
+                f"... until a big step kicks θ out of the narrow valley, at t = {exit_step}.",
+                tracker.animate(rate_func=linear).set_value(exit_step),
+                FadeIn(kick),
+                run_time=1.5,
+            )
+            self.caption(
+                "It slides down into the wide, deep valley that plain GD never reaches.",
+                tracker.animate(rate_func=linear).set_value(arrival),
+                run_time=3.0,
+            )
         self.play(FadeOut(kick), run_time=0.4)
         self.caption(
             "Weight decay acts like a learning-rate schedule: smaller norm, bigger effective steps.",

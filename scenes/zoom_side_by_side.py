@@ -28,16 +28,17 @@ class ZoomSideBySide(ChapterScene):
             FadeIn(view.strip),
             run_time=1.0,
         )
-        self.caption(
-            "The right view keeps zooming out to keep the run in sight.",
-            tracker.animate(rate_func=linear).set_value(45),
-            run_time=8.0,
-        )
-        self.caption(
-            "Its map never changes: the loss sees only the angle.",
-            tracker.animate(rate_func=linear).set_value(100),
-            run_time=8.0,
-        )
+        with self.highlight():  # the part `make stills` turns into this chapter's GIF
+            self.caption(
+                "The right view keeps zooming out to keep the run in sight.",
+                tracker.animate(rate_func=linear).set_value(45),
+                run_time=8.0,
+            )
+            self.caption(
+                "Its map never changes: the loss sees only the angle.",
+                tracker.animate(rate_func=linear).set_value(100),
+                run_time=8.0,
+            )
         self.caption(
             "Below, the angle of both runs: one curve on the other.",
             tracker.animate(rate_func=linear).set_value(steps),

@@ -92,7 +92,9 @@ def video_duration(path: Path) -> float:
 def render_chapter(chapter: Chapter, quality: str, log: callable) -> RenderedChapter:
     """Render one chapter with manim unless its inputs are unchanged since the last render."""
     out_dir = build_dir(quality) / "chapters"
-    video, subtitles, stamp = (out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", ".hash"))
+    video, subtitles, sections, stamp = (
+        out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", ".sections.json", ".hash")
+    )
     digest = input_hash(chapter, quality)
     if video.exists() and stamp.exists() and stamp.read_text() == digest:
         log(f"{chapter.module}: unchanged, reusing {video.relative_to(ROOT)}")
@@ -101,7 +103,7 @@ def render_chapter(chapter: Chapter, quality: str, log: callable) -> RenderedCha
     media = build_dir(quality) / "media"
     command = [
         sys.executable, "-m", "manim", "render", f"-q{quality}", "--media_dir", str(media),
-        "--disable_caching", "--progress_bar", "none", "-v", "INFO",
+        "--disable_caching", "--progress_bar", "none", "-v", "INFO", "--save_sections",
         str(chapter.path), chapter.scene,
     ]  # fmt: skip
     log(f"{chapter.module}: rendering")
@@ -121,6 +123,7 @@ def render_chapter(chapter: Chapter, quality: str, log: callable) -> RenderedCha
             raise RuntimeError(f"manim failed on {chapter.module} ({chapter.scene}):\n" + "\n".join(tail))
     produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
     atomic_copy(produced, video)
+    atomic_copy(produced.parent / "sections" / f"{chapter.scene}.json", sections)
     produced_srt = produced.with_suffix(".srt")
     if produced_srt.exists():
         atomic_copy(produced_srt, subtitles)
@@ -233,6 +236,20 @@ def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, 
     return written[0], written[1]
 
 
+#: Programs manim needs at render time, and the Debian packages that provide them.
+SYSTEM_PROGRAMS = {"latex": "texlive-latex-base texlive-latex-extra", "dvisvgm": "dvisvgm"}
+
+
+def check_system() -> None:
+    """Fail fast, before any rendering, when a program manim needs is missing; say what to install."""
+    missing = {prog: pkg for prog, pkg in SYSTEM_PROGRAMS.items() if shutil.which(prog) is None}
+    if missing:
+        raise SystemExit(
+            f"missing {', '.join(missing)}: install the Debian packages {' '.join(missing.values())} "
+            "(or run tools/setup.sh, which `make` does first)"
+        )
+
+
 def select(modules: Iterable[str] | None) -> list[Chapter]:
     """The chapters named by module (all when None), in video order."""
     if not modules:
@@ -250,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", nargs="+", metavar="MODULE", help="render only these chapters (no join)")
     parser.add_argument("--list", action="store_true", help="list the chapters and exit")
+    parser.add_argument("--no-join", action="store_true", help="render the clips and their index, no joined video")
     args = parser.parse_args(argv)
 
     if args.list:
@@ -259,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
     chapters = select(args.only)
+    check_system()
     started = time.monotonic()
     done = 0
 
@@ -276,7 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         log("rendered the chosen chapters; the joined video is made only when all are rendered")
         return 0
-    write_index(parts, build_dir(args.quality) / "chapters")
+    index, _ = write_index(parts, build_dir(args.quality) / "chapters")
+    if args.no_join:
+        log(f"wrote the clips and {index.relative_to(ROOT)} (+ index.md)")
+        return 0
     target = build_dir(args.quality) / "video.mp4"
     join_videos(parts, target)
     join_subtitles(parts, target.with_suffix(".srt"))

@@ -1,12 +1,19 @@
-"""Pull PNG stills out of a rendered video at chosen times (or evenly spaced).
+"""Stills and GIFs from rendered chapters.
 
+    python tools/stills.py --quality h        # after `make video`: poster, key frames, GIFs
     python tools/stills.py build/480p15/chapters/vanilla_gd.mp4 --at 5 12.5 30
     python tools/stills.py build/480p15/chapters/vanilla_gd.mp4 --every 8 --out build/stills
+
+Key frames: one PNG at the end of each caption (each beat of the chapter), from its .srt.
+GIFs: the chapters that mark a highlight section (ChapterMixin.highlight) — the five
+animations of the original post — cut from that section, scaled down for web pages.
+Poster: the last frame of the zoom chapter's highlight.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -14,6 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import av
+import srt
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scenes.style import HIGHLIGHT_SECTION  # noqa: E402
+from scenes.video import CHAPTERS, POSTER_CHAPTER  # noqa: E402
+from tools.render import QUALITIES, build_dir, video_duration  # noqa: E402
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:
@@ -38,6 +54,82 @@ def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[P
     return written
 
 
+def section_spans(sections_json: Path, fps: float) -> dict[str, tuple[float, float]]:
+    """(start, end) in seconds of each named section, from manim's --save_sections JSON.
+
+    Frame counts are exact; the listed durations are rounded by the muxer, so frames / fps is used.
+    """
+    spans, start = {}, 0.0
+    for section in json.loads(sections_json.read_text()):
+        end = start + int(section["nb_frames"]) / fps
+        spans[section["name"]] = (start, end)
+        start = end
+    return spans
+
+
+def keyframe_times(subtitles: Path, length: float) -> list[float]:
+    """Just before each caption ends: the beat's fullest picture."""
+    times = [min(sub.end.total_seconds(), length) - 0.1 for sub in srt.parse(subtitles.read_text(encoding="utf-8"))]
+    return sorted({round(max(t, 0.0), 2) for t in times})
+
+
+def write_gif(video: Path, start: float, end: float, target: Path, width: int = 480, fps: float = 10) -> Path:
+    """Frames of ``video`` in [start, end) at ``fps``, ``width`` px wide, as a looping GIF (atomic)."""
+    if not 0 <= start < end:
+        raise ValueError(f"need 0 <= start < end, got start={start}, end={end}")
+    frames: list[Image.Image] = []
+    next_time = start
+    with av.open(str(video)) as container:
+        for frame in container.decode(container.streams.video[0]):
+            if frame.time is None or frame.time < next_time - 1e-6:
+                continue
+            if frame.time >= end:
+                break
+            image = frame.to_image()
+            image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+            frames.append(image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+            next_time += 1 / fps
+    if not frames:
+        raise ValueError(f"{video} has no frames between {start} s and {end} s")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".gif")
+    os.close(handle)
+    try:
+        frames[0].save(tmp, save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0, optimize=True)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def make_all(quality: str) -> list[Path]:
+    """Poster, key frames per chapter and the highlight GIFs for a rendered quality."""
+    base = build_dir(quality)
+    written: list[Path] = []
+    for chapter in CHAPTERS:
+        video = base / "chapters" / f"{chapter.module}.mp4"
+        if not video.exists():
+            raise SystemExit(f"stills: {video} is missing; render it first (make video QUALITY={quality})")
+        subtitles = video.with_suffix(".srt")
+        if subtitles.exists():
+            written += extract_stills(video, keyframe_times(subtitles, video_duration(video)), base / "stills" / chapter.module)
+        sections = base / "chapters" / f"{chapter.module}.sections.json"
+        spans = section_spans(sections, frame_rate(video)) if sections.exists() else {}
+        if HIGHLIGHT_SECTION in spans:
+            start, end = spans[HIGHLIGHT_SECTION]
+            written.append(write_gif(video, start, end, base / "gifs" / f"{chapter.module}.gif"))
+            if chapter.module == POSTER_CHAPTER:
+                poster = extract_stills(video, [end - 0.1], base / "stills")[0]
+                written.append(poster.replace(base / "poster.png"))
+    return written
+
+
+def frame_rate(video: Path) -> float:
+    with av.open(str(video)) as container:
+        return float(container.streams.video[0].guessed_rate)
+
+
 def duration(video: Path) -> float:
     with av.open(str(video)) as container:
         return float(container.duration / av.time_base)
@@ -45,12 +137,20 @@ def duration(video: Path) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("video", type=Path)
-    group = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument("video", type=Path, nargs="?", help="one video to take stills from (else: all chapters)")
+    parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="h")
+    group = parser.add_mutually_exclusive_group()
     group.add_argument("--at", type=float, nargs="+", help="times in seconds")
     group.add_argument("--every", type=float, help="one still every this many seconds")
     parser.add_argument("--out", type=Path, default=Path("build/stills"))
     args = parser.parse_args(argv)
+    if args.video is None:
+        for path in make_all(args.quality):
+            size = path.stat().st_size
+            print(f"{path.relative_to(ROOT)}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else path.relative_to(ROOT))
+        return 0
+    if args.at is None and args.every is None:
+        parser.error("give --at or --every with a video")
     if args.every is not None and args.every <= 0:
         parser.error(f"--every must be > 0, got {args.every}")
     times = args.at

@@ -107,3 +107,9 @@ def test_clip_index_lists_titles_starts_and_files(parts, tmp_path):
     assert rows[1]["start_s"] == pytest.approx(parts[0].duration, abs=1e-3)
     assert rows[0]["file"] == parts[0].video.name
     assert "| 2 | Title of beta |" in md_path.read_text()
+
+
+def test_missing_latex_is_reported_before_rendering(monkeypatch):
+    monkeypatch.setattr(render.shutil, "which", lambda prog: None if prog == "latex" else "/usr/bin/" + prog)
+    with pytest.raises(SystemExit, match="missing latex: install the Debian packages texlive-latex-base"):
+        render.check_system()

@@ -1,0 +1,144 @@
+"""Render the chapters as manim-slides decks and convert them to one offline HTML file and a PDF.
+
+    python tools/slides.py --quality m            # build/slides/720p30/slides.html and slides.pdf
+
+The HTML embeds every video and reveal.js itself (--one-file --offline). reveal.js comes
+from the npm registry (`npm pack reveal.js@<version>`), since manim-slides would fetch it
+from a CDN; the files are placed in manim-slides' asset cache under build/cache.
+Chapters whose inputs did not change are not rendered again; outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scenes.video import CHAPTERS, Chapter  # noqa: E402
+from tools.render import QUALITIES, check_system, input_hash, select  # noqa: E402
+
+#: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
+REVEAL_VERSION = "6.0.1"
+#: Files the template links: asset name (as manim-slides caches it) -> path inside the npm package.
+REVEAL_ASSETS = {
+    "reveal.css": "dist/reveal.css",
+    "black.css": "dist/theme/black.css",
+    "zenburn.css": "dist/plugin/highlight/zenburn.css",
+    "reveal.js": "dist/reveal.js",
+    "notes.js": "dist/plugin/notes.js",
+    "markdown.js": "dist/plugin/markdown.js",
+    "highlight.js": "dist/plugin/highlight.js",
+    "math.js": "dist/plugin/math.js",
+    "search.js": "dist/plugin/search.js",
+    "zoom.js": "dist/plugin/zoom.js",
+}
+CACHE_HOME = ROOT / "build" / "cache"
+MANIM_SLIDES = Path(sys.executable).with_name("manim-slides")
+
+
+def slides_dir(quality: str) -> Path:
+    return ROOT / "build" / "slides" / QUALITIES[quality]
+
+
+def ensure_reveal_assets() -> Path:
+    """Put reveal.js's files where manim-slides looks for cached assets; returns that folder."""
+    cache = CACHE_HOME / "manim-slides" / f"revealjs{REVEAL_VERSION}"
+    if all((cache / name).exists() for name in REVEAL_ASSETS):
+        return cache
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        with tarfile.open(Path(tmp) / f"reveal.js-{REVEAL_VERSION}.tgz") as archive:
+            archive.extractall(tmp, filter="data")
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, inner in REVEAL_ASSETS.items():
+            source = Path(tmp) / "package" / inner
+            if source.exists():
+                shutil.copyfile(source, cache / name)
+    missing = [name for name in REVEAL_ASSETS if not (cache / name).exists()]
+    if missing:
+        print(f"slides: reveal.js {REVEAL_VERSION} has no {missing}; the template may not need them")
+    return cache
+
+
+def render_deck(chapter: Chapter, quality: str, log) -> None:
+    """manim-slides render of one chapter's slide class, unless its inputs are unchanged."""
+    work = slides_dir(quality)
+    stamp = work / "stamps" / f"{chapter.module}.hash"
+    digest = input_hash(chapter, quality) + (ROOT / "scenes" / "slides.py").read_text()
+    name = f"{chapter.scene}Slides"
+    if stamp.exists() and stamp.read_text() == digest and (work / "slides" / f"{name}.json").exists():
+        log(f"{chapter.module}: unchanged")
+        return
+    log(f"{chapter.module}: rendering slides")
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
+         "--progress_bar", "none", "--media_dir", str(work / "media"), str(ROOT / "scenes" / "slides.py"), name],
+        cwd=work, capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"manim-slides failed on {chapter.module}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+    log(f"{chapter.module}: slides done in {time.monotonic() - started:.0f} s")
+
+
+def convert(chapters: Sequence[Chapter], quality: str, fmt: str, target: Path) -> None:
+    """manim-slides convert to ``fmt`` (html or pdf), written atomically to ``target``."""
+    work = slides_dir(quality)
+    tmp = target.with_name(f".{target.stem}.partial{target.suffix}")
+    options = ["--one-file", "--offline", "-cslide_number=true", "-cprogress=true"] if fmt == "html" else []
+    env = dict(os.environ, XDG_CACHE_HOME=str(CACHE_HOME))
+    try:
+        subprocess.run(
+            [str(MANIM_SLIDES), "convert", "--folder", str(work / "slides"), "--to", fmt, *options,
+             *[f"{c.scene}Slides" for c in chapters], str(tmp)],
+            cwd=work, env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp.with_name(f"{tmp.stem}_assets"), ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="m")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", nargs="+", metavar="MODULE", help="a deck of these chapters only")
+    args = parser.parse_args(argv)
+    chapters = select(args.only)
+    check_system()
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.0f} s] {message}", flush=True)
+
+    ensure_reveal_assets()
+    slides_dir(args.quality).mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        list(pool.map(lambda c: render_deck(c, args.quality, log), chapters))
+    html, pdf = slides_dir(args.quality) / "slides.html", slides_dir(args.quality) / "slides.pdf"
+    convert(chapters, args.quality, "html", html)
+    log(f"wrote {html.relative_to(ROOT)} ({html.stat().st_size / 1e6:.0f} MB, works offline)")
+    convert(chapters, args.quality, "pdf", pdf)
+    log(f"wrote {pdf.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
