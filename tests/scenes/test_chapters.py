@@ -49,8 +49,8 @@ def visible(part: Mobject) -> bool:
 def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache):
     scene, half_w, half_h = construct(chapter, tmp_path, tex_cache)
     writer = scene.renderer.file_writer
-    # The title card opened a section named for the chapter, and captions were written.
-    assert any(section.name == chapter.title for section in writer.sections)
+    # The title card's subtitle comes first, then the captions.
+    assert writer.subcaptions[0].content == chapter.title
     assert len(writer.subcaptions) >= 3
     assert all(sub.content.strip() for sub in writer.subcaptions)
     # Nothing on the last frame runs off the frame (3-D scenes pin their 2-D overlay in frame).
