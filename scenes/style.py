@@ -34,6 +34,7 @@ from manim import (
     FadeOut,
     Group,
     ImageMobject,
+    ManimColor,
     Integer,
     MathTex,
     Mobject,
@@ -76,7 +77,7 @@ LABEL_SIZE = 26
 SMALL_SIZE = 22
 MATH_SIZE = 40
 
-config.background_color = BACKGROUND
+config.background_color = ManimColor(BACKGROUND)
 
 #: Seconds a viewer gets per caption word (plus a floor), so text can be read.
 READING_SECONDS_PER_WORD = 0.32
@@ -120,7 +121,7 @@ class ChapterMixin:
     """
 
     def setup(self) -> None:
-        self.camera.background_color = BACKGROUND
+        self.camera.background_color = ManimColor(BACKGROUND)
         self._caption: Mobject | None = None
         self.chapter = chapter_of(type(self))
 

@@ -100,7 +100,8 @@ def render_chapter(chapter: Chapter, quality: str, log: callable) -> RenderedCha
         log(f"{chapter.module}: unchanged, reusing {video.relative_to(ROOT)}")
         return RenderedChapter(chapter, video, subtitles if subtitles.exists() else None, video_duration(video))
 
-    media = build_dir(quality) / "media"
+    # One media folder per chapter: parallel manim processes must not write the same TeX/SVG files.
+    media = build_dir(quality) / "media" / chapter.module
     command = [
         sys.executable, "-m", "manim", "render", f"-q{quality}", "--media_dir", str(media),
         "--disable_caching", "--progress_bar", "none", "-v", "INFO", "--save_sections",

@@ -87,7 +87,7 @@ def render_deck(chapter: Chapter, quality: str, log) -> None:
     started = time.monotonic()
     result = subprocess.run(
         [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
-         "--progress_bar", "none", "--media_dir", str(work / "media"), str(ROOT / "scenes" / "slides.py"), name],
+         "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module), str(ROOT / "scenes" / "slides.py"), name],
         cwd=work, capture_output=True, text=True,
     )  # fmt: skip
     if result.returncode != 0:
