@@ -6,6 +6,8 @@ Colours mean the same thing in every chapter:
   EXP_COLOR      exponential LR, no weight decay (and its rescaled copy)
   GRAD_COLOR     gradients
   NORM_COLOR     norms ‖θ‖ and radial things
+  PRECISION_COLORS  arithmetic precision (float32, float64, 32 and 64 digits)
+  CLASS_COLORS   the two classes of a classification data set (class 0, class 1)
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from scenes import video
 
 if TYPE_CHECKING:
     from mathcore.derivations import Derivation
+    from mathcore.losses import ScaleInvariantLoss
 
 # --- palette ---------------------------------------------------------------
 BACKGROUND = "#0f1117"
@@ -68,6 +71,10 @@ GRAD_COLOR = "#FF5C8A"  # pink-red
 NORM_COLOR = "#F5D547"  # yellow
 LOSS_LOW = np.array([0x1B, 0x1F, 0x4A]) / 255  # deep indigo: low loss
 LOSS_HIGH = np.array([0x9E, 0x8C, 0xE8]) / 255  # lavender: high loss
+#: Arithmetic precision (keys as in mathcore.chaos.PRECISIONS): a violet ramp, deeper = more digits.
+PRECISION_COLORS: dict[str | int, str] = {"float32": "#F7CBEA", "float64": "#D59CF6", 32: "#A97BF2", 64: "#7A62EC"}
+#: The two classes of a labelled data set (class 0, class 1), e.g. the two moons: teal and magenta.
+CLASS_COLORS: tuple[str, str] = ("#2AB3AE", "#D65DB1")
 
 # --- fonts (sizes chosen to stay legible at 854x480) -------------------------
 FONT = "DejaVu Sans"
@@ -282,12 +289,15 @@ def loss_rgb(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     return LOSS_LOW + unit[..., None] * (LOSS_HIGH - LOSS_LOW)
 
 
-def loss_heatmap(axes: Axes, extent: float, pixels: int = 360) -> ImageMobject:
-    """The toy loss as an image over the panel: colour depends on the angle only, so it forms rays."""
+def loss_heatmap(axes: Axes, extent: float, pixels: int = 360, loss: ScaleInvariantLoss | None = None) -> ImageMobject:
+    """A loss (default: the toy) as an image over the panel: colour depends on the angle only, so it forms rays."""
     axis = np.linspace(-extent, extent, pixels)
     x, y = np.meshgrid(axis, axis[::-1])
     x[(x == 0) & (y == 0)] = 1e-12
-    values = experiments.loss().profile(np.arctan2(y, x))
+    if loss is None:
+        values = experiments.loss().profile(np.arctan2(y, x))
+    else:
+        values = loss.value(np.stack([x, y], axis=-1))
     rgb = loss_rgb(values, (values.min(), values.max()))
     image = ImageMobject((rgb * 255).astype(np.uint8))
     image.stretch_to_fit_width(axes.x_length).stretch_to_fit_height(axes.y_length)

@@ -31,8 +31,15 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("reprojection", "Reprojection", "Theorem 2.1: the two runs are one"),
     Chapter("zoom_side_by_side", "ZoomSideBySide", "Zooming out, side by side"),
     Chapter("momentum", "Momentum", "With momentum"),
+    Chapter("chaotic_drift", "ChaoticDrift", "Why the two runs drift apart"),
+    Chapter("effective_lr", "EffectiveLR", "The effective learning rate and the equilibrium"),
+    Chapter("real_network", "RealNetwork", "A real batch-norm network"),
     Chapter("summary", "Summary", "What scale invariance buys"),
 )
+
+
+#: The chapter whose highlight's last frame is the video's poster / thumbnail.
+POSTER_CHAPTER = "zoom_side_by_side"
 
 
 def chapter_number(chapter: Chapter) -> int:

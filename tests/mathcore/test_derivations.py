@@ -505,3 +505,32 @@ def test_equilibrium_momentum_is_fast() -> None:
     t0 = time.perf_counter()
     D.equilibrium_momentum()
     assert time.perf_counter() - t0 < 5.0
+
+
+# ---------------------------------------------------------------- parting step under chaos
+ALL["parting_step_estimate"] = D.parting_step_estimate  # also picked up by the LaTeX compile test
+
+
+def test_parting_step_estimate_steps_are_well_formed() -> None:
+    test_steps_are_well_formed("parting_step_estimate")
+
+
+def test_parting_step_estimate_matches_math() -> None:
+    d = D.parting_step_estimate()
+    digits, mu, tau = d.digits, d.exponent, d.tol
+    assert is_zero(d.parting_step - (digits * sp.log(10) + sp.log(tau)) / mu)
+    assert is_zero(d.slope - sp.log(10) / mu)
+    assert is_zero(d.exponent_from_slope - sp.log(10) / d.slope_symbol)
+    assert is_zero(d.gap.subs(D.t, d.parting_step) - tau)
+    assert D.parting_step_estimate() is D.parting_step_estimate()
+
+
+@pytest.mark.parametrize("digits, exponent, tol", [(16.0, 0.12, 1e-3), (64.0, 0.05, 1e-2), (7.0, 1.3, 0.5)])
+def test_parting_step_estimate_agrees_with_chaos_module(digits: float, exponent: float, tol: float) -> None:
+    from mathcore.chaos import predicted_parting_step
+
+    d = D.parting_step_estimate()
+    value = float(d.parting_step.subs({d.digits: digits, d.exponent: exponent, d.tol: tol}))
+    assert math.isclose(value, predicted_parting_step(digits, exponent, tol), rel_tol=1e-12)
+    # a gap 10^-d e^(mu t) really reaches tol there
+    assert math.isclose(10**-digits * math.exp(exponent * value), tol, rel_tol=1e-9)

@@ -1,0 +1,402 @@
+"""Chapter: the learning rate seen on the sphere is η/‖θ‖², and weight decay holds ‖θ‖ where growth and decay balance."""
+
+from __future__ import annotations
+
+import math as pymath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Circle,
+    Create,
+    DashedLine,
+    DashedVMobject,
+    FadeIn,
+    FadeOut,
+    Group,
+    Line,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    config,
+    linear,
+)
+
+from mathcore import derivations, experiments
+from mathcore.experiments import EquilibriumRun
+from scenes.style import (
+    DECAY_COLOR,
+    LABEL_SIZE,
+    MUTED,
+    NORM_COLOR,
+    SMALL_SIZE,
+    TEXT_COLOR,
+    ChapterScene,
+    TrajectoryTrace,
+    derivation_rows,
+    fit_within,
+    loss_heatmap,
+    math,
+    minimum_rays,
+    plane_panel,
+    readout,
+    sci_text,
+    series_plot,
+    step_counter,
+    text,
+)
+
+#: Extra seconds a screen of formulas stays up after its last caption (whose own time follows the writing).
+FORMULA_HOLD = 1.2
+ROW_BUFF = 0.42
+#: Side of the loss panel (scene units) and the plots' size in the column beside it.
+PANEL_SIDE = 5.1
+PLOT_WIDTH = 3.0
+PLOT_HEIGHT = 1.3
+#: The noisy run's fading tail on the panel: (steps back, stroke width, opacity), oldest first.
+TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60, 1.6, 0.6), (8, 3.0, 1.0))
+
+# Screens of beats: (caption at the bottom, ((caption of the step in mathcore.derivations, label beside it), ...)).
+Screen = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+EFFECTIVE_LR_SCREEN: Screen = (
+    (
+        "Lemma 1: at θ, the gradient is divided by ‖θ‖.",
+        (
+            ("SGD with weight decay", "SGD with\nweight decay"),
+            ("Unit direction u; Lemma 1", "Lemma 1"),
+        ),
+    ),
+    (
+        "One step's turn. G: gradient size on the unit circle.",
+        (("Angle turned in one step", "angle turned\nin one step"),),
+    ),
+    (
+        "On the circle, the learning rate is divided by ‖θ‖².",
+        (("Effective learning rate on the sphere", "effective\nlearning rate"),),
+    ),
+)
+EQUILIBRIUM_SCREEN: Screen = (
+    (
+        "Orthogonal steps grow the norm; weight decay shrinks it.",
+        (("Lemma 1: the cross term vanishes", "norm after\none step"),),
+    ),
+    (
+        "They balance at one norm: the equilibrium.",
+        (
+            ("Equilibrium: the norm stops changing", "equilibrium"),
+            ("Small weight decay", "small weight\ndecay"),
+        ),
+    ),
+    (
+        "There, the turn per step depends on η and λ only.",
+        (
+            ("At equilibrium", "at equilibrium"),
+            ("Angular speed set by eta * lambda alone", "angular step"),
+        ),
+    ),
+)
+
+
+class Reference(NamedTuple):
+    """A predicted value drawn as a dashed horizontal line on a plot, with its legend entry."""
+
+    label: str
+    value: float
+    color: str = TEXT_COLOR
+
+
+def number(value: float) -> str:
+    """A measured or predicted value for the screen: 3 decimals, 3 significant digits below 0.1, 1 when tiny."""
+    if value != 0 and abs(value) < 1e-3:
+        return sci_text(value, 0)  # essentially zero: one digit says so
+    return f"{value:.3f}" if abs(value) >= 0.1 else f"{value:#.3g}"
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 (times a power of ten) at or above ``value``."""
+    power = 10.0 ** pymath.floor(pymath.log10(value))
+    for mantissa in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        if mantissa * power >= value * (1 - 1e-9):
+            return mantissa * power
+    return 10 * power
+
+
+class WindowTrace(TrajectoryTrace):
+    """A TrajectoryTrace drawing only recent steps, in layers (steps back or None for all, width, opacity),
+    oldest first: a long noisy run reads as a fading tail. Nothing is drawn before step ``first``.
+
+    Per frame it only slices the precomputed path, like its parent.
+    """
+
+    def __init__(
+        self,
+        axes: Axes,
+        path: np.ndarray,
+        tracker: ValueTracker,
+        color: str,
+        layers: Sequence[tuple[int | None, float, float]] = ((None, 3.0, 1.0),),
+        first: int = 0,
+        dot_radius: float = 0.07,
+    ):
+        self.layers, self.first = tuple(layers), first
+        self.extra = [VMobject(color=color, stroke_width=w, stroke_opacity=o) for _, w, o in self.layers[1:]]
+        super().__init__(axes, path, tracker, color, dot_radius)
+        _, width, opacity = self.layers[0]
+        self.line.set_stroke(width=width, opacity=opacity)
+        self.remove(self.dot)
+        self.add(*self.extra, self.dot)  # the dot on top of every layer
+
+    def _redraw(self) -> None:
+        last = int(np.floor(self.step()))
+        point = self.current_data_point()
+        for mob, (back, _, _) in zip([self.line, *self.extra], self.layers):
+            start = self.first if back is None else max(self.first, last - back)
+            if last < self.first:
+                mob.clear_points()
+                continue
+            mob.set_points_as_corners(self.axes.coords_to_point(np.vstack([self.path[start : last + 1], point[None]])))
+        self.dot.move_to(self.axes.c2p(*point)).set_opacity(0.0 if last < self.first else 1.0)
+
+
+def relabel_y(axes: Axes, y_max: float) -> None:
+    """Number the plot's y axis at a 1-2-2.5-5 step with at most three labels, with the decimals that step needs
+    (series_plot prints one decimal at every tick, too many on a short plot)."""
+    power = 10.0 ** pymath.floor(pymath.log10(y_max))
+    step = next(m * power / 10 for m in (1, 2, 2.5, 5, 10, 20) if y_max / (m * power / 10) <= 4)
+    decimals = len(f"{step:.10g}".partition(".")[2])
+    axes.y_axis.remove(axes.y_axis.numbers)
+    axes.y_axis.add_numbers(np.arange(step, y_max * (1 - 1e-9), step), num_decimal_places=decimals, font_size=SMALL_SIZE)
+
+
+def legend_entry(swatch: VMobject, label: str) -> VGroup:
+    """A short line (dashed for a prediction, solid for a measurement) and its label."""
+    return VGroup(swatch, text(label, SMALL_SIZE)).arrange(RIGHT, buff=0.12)
+
+
+@dataclass
+class MeasuredPlot:
+    """A quantity against the step, its predictions as dashed lines, and its measured mean (shown at the end).
+
+    ``measured`` sits inside ``group`` so that it follows the layout; call detach_measured() before showing the group.
+    """
+
+    group: VGroup
+    measured: VGroup  # the mean after burn-in (a solid line) and its legend entry
+    entries: VGroup
+    mean_line: Line
+
+    def detach_measured(self) -> VGroup:
+        """Take the measured mean out of the group, where it is, to reveal it later."""
+        self.group.remove(self.mean_line)
+        self.entries.remove(self.measured[1])
+        return self.measured
+
+
+def measured_plot(
+    values: np.ndarray,
+    tracker: ValueTracker,
+    color: str,
+    y_label: str,
+    note: str,
+    references: Sequence[Reference],
+    measured: float,
+    burn_in: int,
+    first: int = 0,
+) -> MeasuredPlot:
+    """values[t] drawn up to the tracker from step ``first``, with dashed predictions and a legend on the right."""
+    steps = len(values) - 1
+    shown = values[first:]
+    y_max = nice_ceiling(1.1 * max(float(shown.max()), measured, *(ref.value for ref in references)))
+    axes = series_plot(values, tracker, color, y_label, width=PLOT_WIDTH, height=PLOT_HEIGHT, y_max=y_max)[0]
+    relabel_y(axes, y_max)
+    if note:
+        axes.add(text(note, SMALL_SIZE, MUTED).next_to(axes.y_axis.get_top(), RIGHT, buff=0.45).shift(0.3 * UP))
+    curve = WindowTrace(axes, np.column_stack([np.arange(steps + 1), values]), tracker, color, first=first,
+                        dot_radius=0.04)
+    curve.line.set_stroke(width=1.4)
+
+    lines, entries = VGroup(), VGroup()
+    for ref in references:
+        lines.add(DashedLine(axes.c2p(0, ref.value), axes.c2p(steps, ref.value), color=ref.color, stroke_width=2.5,
+                             dash_length=0.08))
+        swatch = DashedLine(LEFT * 0.15, RIGHT * 0.15, color=ref.color, stroke_width=2.5, dash_length=0.08)
+        entries.add(legend_entry(swatch, f"{ref.label} {number(ref.value)}"))
+    mean_line = Line(axes.c2p(burn_in, measured), axes.c2p(steps, measured), color=color, stroke_width=5)
+    mean_entry = legend_entry(Line(LEFT * 0.15, RIGHT * 0.15, color=color, stroke_width=5), f"measured {number(measured)}")
+    entries.add(mean_entry)
+    # beside the x axis's end (the note above the plot may reach further right)
+    entries.arrange(DOWN, aligned_edge=LEFT, buff=0.16).next_to(axes.x_axis, RIGHT, buff=0.4).match_y(axes)
+    group = VGroup(axes, lines, curve, entries, mean_line)
+    return MeasuredPlot(group, VGroup(mean_line, mean_entry), entries, mean_line)
+
+
+def readout_row(items: Sequence[tuple[VGroup, np.ndarray]], buff: float = 0.45) -> VGroup:
+    """Readouts (from style.readout) side by side, each given room for its widest value, so none collide."""
+    row, left = VGroup(), 0.0
+    for item, values in items:
+        label, number_mob = item
+        probe = number_mob.copy().clear_updaters()
+        widest = max(probe.set_value(v).width for v in (float(values.min()), float(values.max())))
+        label.move_to(left * RIGHT, aligned_edge=LEFT)
+        number_mob.next_to(label, RIGHT, buff=0.15)
+        left += label.width + 0.15 + widest + buff
+        row.add(item)
+    return row
+
+
+@dataclass
+class RunView:
+    """One run: the loss panel with its fading tail and predicted circle, readouts, norm and angle plots."""
+
+    everything: Group
+    tracker: ValueTracker
+    measured: VGroup  # revealed at the end; not part of ``everything``
+
+    def all(self) -> Group:
+        return Group(self.everything, self.measured)
+
+
+def settings_line(run: EquilibriumRun) -> VGroup:
+    """The run's η, λ (and γ) and its noise level, from the experiment's settings."""
+    setting = run.setting
+    values = {derivations.eta: setting.lr, derivations.lam: setting.weight_decay}
+    if setting.momentum:
+        values[derivations.gamma] = setting.momentum
+    latex = r",\ ".join(f"{derivations.to_latex(symbol)} = {value:g}" for symbol, value in values.items())
+    return VGroup(math(latex, LABEL_SIZE + 4), text(f"noise {setting.noise:g}", SMALL_SIZE + 2, MUTED)).arrange(RIGHT, buff=0.3)
+
+
+def run_panel_with_circle(run: EquilibriumRun, heading: str, tracker: ValueTracker) -> tuple[Group, Axes]:
+    """The loss panel with the run's fading tail, the predicted radius as a dashed circle, heading and settings."""
+    m = run.measurement
+    extent = np.ceil(2.1 * float(experiments.norms(run.path).max())) / 2  # 5 % margin, to a half unit
+    axes = plane_panel(extent, PANEL_SIDE, labels=False).to_edge(LEFT, buff=0.45).shift(0.3 * UP)
+    panel = Group(loss_heatmap(axes, extent), axes, minimum_rays(axes, extent))
+    if m.norm_predicted > 0.05 * extent:  # the predicted radius, where it is big enough to draw
+        radius = m.norm_predicted * axes.x_length / (2 * extent)
+        circle = DashedVMobject(Circle(radius, color=NORM_COLOR, stroke_width=2.5), num_dashes=48)
+        panel.add(circle.move_to(axes.c2p(0, 0)))
+        label = math(r"\|\theta_\star\|", LABEL_SIZE + 4, NORM_COLOR)
+        panel.add(label.move_to(axes.c2p(0, 0) + (radius + 0.35) * np.array([np.cos(-0.8), np.sin(-0.8), 0])))
+    panel.add(WindowTrace(axes, run.path, tracker, DECAY_COLOR, TAIL_LAYERS))
+    if run.setting.noise:  # a noisy run is reproducible: say which seed
+        heading = f"{heading}, seed {run.setting.seed}"
+    for part, direction in ((text(heading, SMALL_SIZE + 2, DECAY_COLOR), UP), (settings_line(run), DOWN)):
+        fit_within(part, PANEL_SIDE, 1.0)
+        panel.add(part.next_to(axes, direction, buff=0.12))
+    return panel, axes
+
+
+def run_view(run: EquilibriumRun, heading: str, angle_references: Sequence[Reference]) -> RunView:
+    """The panel on the left; readouts and the two measured-vs-predicted plots on the right, fitted to the frame."""
+    m = run.measurement
+    norms = experiments.norms(run.path)
+    tracker = ValueTracker(0)
+    panel, axes = run_panel_with_circle(run, heading, tracker)
+
+    steps = np.arange(run.setting.steps + 1, dtype=float)
+    readouts = readout_row([
+        (step_counter(tracker, run.setting.steps), steps),
+        (readout(r"\|\theta_t\| =", norms, tracker, NORM_COLOR), norms),
+        (readout(r"\eta_{\mathrm{eff}} =", run.effective_lr, tracker, TEXT_COLOR), run.effective_lr),
+    ])
+    norm_plot = measured_plot(norms, tracker, NORM_COLOR, r"\|\theta_t\|", "", [Reference("predicted", m.norm_predicted)],
+                              m.norm, run.burn_in)
+    angle_plot = measured_plot(
+        run.angular_rms(), tracker, DECAY_COLOR, r"\Delta\varphi", f"RMS of the last {experiments.ANGLE_WINDOW} steps",
+        angle_references, m.angular_step_rms, run.burn_in, first=experiments.ANGLE_WINDOW,
+    )
+    note = text(f"measured: after step {run.burn_in}\npredictions use this run's G² = {number(m.grad_sq)}",
+                SMALL_SIZE, MUTED)
+    column = VGroup(readouts, norm_plot.group, angle_plot.group, note).arrange(DOWN, aligned_edge=LEFT, buff=0.32)
+    # line up the two plots' y axes and their legends (their y numbers differ in width)
+    axis_x = max(plot.group[0].y_axis.get_x() for plot in (norm_plot, angle_plot))
+    for plot in (norm_plot, angle_plot):
+        plot.group.shift((axis_x - plot.group[0].y_axis.get_x()) * RIGHT)
+    legend_x = max(plot.entries.get_left()[0] for plot in (norm_plot, angle_plot))
+    for plot in (norm_plot, angle_plot):
+        plot.entries.shift((legend_x - plot.entries.get_left()[0]) * RIGHT)
+    left = axes.get_right()[0] + 0.45
+    fit_within(column, config.frame_width / 2 - 0.3 - left, config.frame_height - 1.2)
+    column.next_to(axes, RIGHT, buff=0.45).align_to(panel, UP)
+    measured = VGroup(norm_plot.detach_measured(), angle_plot.detach_measured())
+    return RunView(Group(panel, column), tracker, measured)
+
+
+class EffectiveLR(ChapterScene):
+    def construct(self) -> None:
+        self.title_card()
+        plain = derivations.equilibrium()
+        self.write_screen(plain, EFFECTIVE_LR_SCREEN)
+        self.write_screen(plain, EQUILIBRIUM_SCREEN)
+        self.noisy_run()
+        self.momentum_run()
+        self.stuck_run()
+        self.clear_caption()
+
+    def write_screen(self, derivation: derivations.Derivation, screen: Screen) -> None:
+        """Write the screen's rows beat by beat, hold so the last formula can be read, then clear it."""
+        rows = derivation_rows(derivation, [entry for _, beat in screen for entry in beat], buff=ROW_BUFF)
+        written = 0
+        for caption, beat in screen:
+            self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
+            written += len(beat)
+        self.wait(FORMULA_HOLD)
+        self.play(FadeOut(rows), run_time=0.5)
+
+    def show_run(self, view: RunView, stages: Sequence[tuple[str, int, float]], result: str) -> None:
+        """Run the view's tracker through ``stages`` (caption, up to step, seconds), then reveal the measured means."""
+        for caption, step, seconds in stages:
+            self.caption(caption, view.tracker.animate(rate_func=linear).set_value(step), run_time=seconds)
+        self.caption(result, Create(view.measured), run_time=1.2)
+
+    def noisy_run(self) -> None:
+        run = experiments.equilibrium_run(experiments.EQUILIBRIUM_NOISY)
+        m = run.measurement
+        view = run_view(run, "SGD + weight decay", [Reference("predicted", m.angular_step_predicted)])
+        with self.highlight():
+            self.caption("A noisy run: random, mini-batch-like kicks (seeded).", FadeIn(view.everything), run_time=1.0)
+            self.show_run(
+                view,
+                [
+                    ("Kicks push the norm out, weight decay pulls it in.", 300, 4.0),
+                    ("Fast forward: both hover at the dashed predictions.", run.setting.steps, 2.6),
+                ],
+                f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
+                f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
+            )
+        self.play(FadeOut(view.all()), run_time=0.6)
+
+    def momentum_run(self) -> None:
+        run = experiments.equilibrium_run(experiments.EQUILIBRIUM_MOMENTUM)
+        m = run.measurement
+        refs = [Reference("predicted", m.angular_step_predicted), Reference("no momentum", m.angular_step_plain, MUTED)]
+        view = run_view(run, "SGD with momentum", refs)
+        off = m.angular_step_plain / m.angular_step_rms - 1
+        self.play(FadeIn(view.everything), run_time=0.8)
+        self.show_run(
+            view,
+            [(f"With momentum {run.setting.momentum:g}, the momentum formula holds.", run.setting.steps, 4.0)],
+            f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
+        )
+        self.play(FadeOut(view.all()), run_time=0.6)
+
+    def stuck_run(self) -> None:
+        run = experiments.equilibrium_run(experiments.EQUILIBRIUM_STUCK)
+        m = run.measurement
+        view = run_view(run, "GD + weight decay", [Reference("predicted", m.angular_step_predicted)])
+        self.play(FadeIn(view.everything), run_time=0.8)
+        self.show_run(
+            view,
+            [("Where it fails: no noise, GD stuck in a minimum.", run.setting.steps, 3.0)],
+            f"Gradient gone (G² = {number(m.grad_sq)}): no balance, the norm just decays.",
+        )
+        self.wait(0.5)
