@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -282,8 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     done = 0
 
+    lock = threading.Lock()  # chapters report from several threads
+
     def log(message: str) -> None:
-        print(f"[{time.monotonic() - started:6.0f} s | {done}/{len(chapters)} chapters] {message}", flush=True)
+        with lock:
+            print(f"[{time.monotonic() - started:6.0f} s | {done}/{len(chapters)} chapters] {message}", flush=True)
 
     def render(chapter: Chapter) -> RenderedChapter:
         nonlocal done
