@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from mathcore.trajectories import equivalence_scale, equivalent_velocity0, exp_lr_schedule, gd, momentum_alpha
+from mathcore.trajectories import momentum_alpha, twin_runs
 from mathcore.validation import check_lr_scalar, check_steps
 
 FloatArray = NDArray[np.float64]
@@ -203,16 +203,13 @@ def train_pair(
     steps, lr = check_steps(steps), check_lr_scalar(lr)
     if lr == 0:
         raise ValueError("lr must be > 0, got 0")
-    alpha = momentum_alpha(lr, weight_decay, momentum)  # validates weight_decay, momentum and lr·λ
+    momentum_alpha(lr, weight_decay, momentum)  # validates weight_decay, momentum and lr·λ before building the net
     net = net if net is not None else BNNetwork(*make_moons(seed=seed), seed=seed)
-    theta0 = net.init_params(seed)
-    schedule = exp_lr_schedule(lr, weight_decay, steps, momentum)
-    params_wd = gd(net.grad, theta0, lr, steps, weight_decay=weight_decay, momentum=momentum)
-    velocity0 = equivalent_velocity0(theta0, lr, weight_decay, momentum)
-    params_exp = gd(net.grad, theta0, schedule, steps, momentum=momentum, velocity0=velocity0)
+    twins = twin_runs(net.grad, net.init_params(seed), lr, weight_decay, steps, momentum)
+    params_wd, params_exp = twins.decayed, twins.exploded
     return PairRun(
-        net=net, lr=lr, weight_decay=weight_decay, momentum=momentum, alpha=alpha, schedule=schedule,
-        scale=equivalence_scale(lr, weight_decay, steps, momentum), params_wd=params_wd, params_exp=params_exp,
+        net=net, lr=lr, weight_decay=weight_decay, momentum=momentum, alpha=twins.alpha, schedule=twins.schedule,
+        scale=twins.scale, params_wd=params_wd, params_exp=params_exp,
         loss_wd=np.array([net.loss(p) for p in params_wd]), loss_exp=np.array([net.loss(p) for p in params_exp]),
         prob_wd=np.array([net.predict(p) for p in params_wd]), prob_exp=np.array([net.predict(p) for p in params_exp]),
         norms_wd=net.layer_norms(params_wd), norms_exp=net.layer_norms(params_exp),

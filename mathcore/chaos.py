@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from mathcore.losses import ScaleInvariantLoss
 from mathcore.precision import equivalence_gap
-from mathcore.trajectories import equivalence_scale, equivalent_velocity0, exp_lr_schedule, gd
+from mathcore.trajectories import exp_lr_schedule, twin_runs
 
 FloatArray = NDArray[np.float64]
 
@@ -58,21 +58,7 @@ def gap_curve(
     # η̃_t and ‖θ̃_t‖² grow alike; keep both a factor 1e6 below the dtype's largest number.
     fits = np.nonzero(exp_lr_schedule(lr, weight_decay, steps, momentum) < np.finfo(dtype).max / 1e6)[0]
     steps = int(fits[-1]) + 1 if fits.size < steps else steps
-    start = np.asarray(theta0, dtype=float)
-    decayed = gd(loss.grad, start, lr, steps, weight_decay=weight_decay, momentum=momentum, dtype=dtype)
-    exploded = gd(
-        loss.grad,
-        start,
-        exp_lr_schedule(lr, weight_decay, steps, momentum),
-        steps,
-        momentum=momentum,
-        velocity0=equivalent_velocity0(start, lr, weight_decay, momentum),
-        dtype=dtype,
-    )
-    scale = equivalence_scale(lr, weight_decay, steps, momentum)[:, None]
-    decayed64 = decayed.astype(np.float64)
-    return np.linalg.norm(decayed64 - scale * exploded.astype(np.float64), axis=1) / np.linalg.norm(decayed64, axis=1)
-
+    return twin_runs(loss.grad, np.asarray(theta0, dtype=float), lr, weight_decay, steps, momentum, dtype).relative_gap
 
 def parting_step(gaps: ArrayLike, tol: float = 1e-3) -> int | None:
     """First step whose relative gap exceeds ``tol``, or None if the runs never part."""

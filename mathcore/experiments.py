@@ -18,13 +18,7 @@ from mathcore import bn_network, derivations
 from mathcore.chaos import DriftStudy, drift_study, gap_curve
 from mathcore.equilibrium import EquilibriumMeasurement, angular_steps, measure_equilibrium, noisy_gd
 from mathcore.losses import AngularLoss, RatioLoss
-from mathcore.trajectories import (
-    equivalence_scale,
-    equivalent_velocity0,
-    exp_lr_schedule,
-    gd,
-    momentum_alpha,
-)
+from mathcore.trajectories import Comparison, gd, twin_runs
 
 FloatArray = NDArray[np.float64]
 
@@ -34,31 +28,6 @@ WEIGHT_DECAY = 0.1
 STEPS = 150
 MOMENTUM = 0.8
 MOMENTUM_WEIGHT_DECAY = 0.02
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A weight-decay run, its exp-LR twin, and what links them: θ_wd[t] = scale[t]·θ_exp[t]."""
-
-    lr: float
-    weight_decay: float
-    momentum: float
-    alpha: float
-    decayed: FloatArray  # (steps+1, 2): constant LR + weight decay
-    exploded: FloatArray  # (steps+1, 2): exp-LR schedule, no weight decay
-    schedule: FloatArray  # (steps,): η̃_t
-    scale: FloatArray  # (steps+1,): α^t
-    velocity0: FloatArray  # (2,): exp-LR run's initial buffer
-
-    @property
-    def rescaled(self) -> FloatArray:
-        """α^t·θ_exp[t]: the exploding run brought back to the weight-decay scale."""
-        return self.scale[:, None] * self.exploded
-
-    @property
-    def relative_gap(self) -> FloatArray:
-        """‖θ_wd[t] − α^t θ_exp[t]‖ / ‖θ_wd[t]‖ per step."""
-        return np.linalg.norm(self.decayed - self.rescaled, axis=1) / np.linalg.norm(self.decayed, axis=1)
 
 
 def angles(path: FloatArray) -> FloatArray:
@@ -87,20 +56,7 @@ def vanilla(steps: int = STEPS) -> FloatArray:
 def comparison(steps: int = STEPS, momentum: float = 0.0) -> Comparison:
     """The weight-decay run and its exponential-LR twin (Theorem 2.1, or the momentum theorem)."""
     weight_decay = WEIGHT_DECAY if momentum == 0 else MOMENTUM_WEIGHT_DECAY
-    start = np.array(START)
-    schedule = exp_lr_schedule(LR, weight_decay, steps, momentum)
-    velocity0 = equivalent_velocity0(start, LR, weight_decay, momentum)
-    return Comparison(
-        lr=LR,
-        weight_decay=weight_decay,
-        momentum=momentum,
-        alpha=momentum_alpha(LR, weight_decay, momentum),
-        decayed=gd(loss().grad, start, LR, steps, weight_decay=weight_decay, momentum=momentum),
-        exploded=gd(loss().grad, start, schedule, steps, momentum=momentum, velocity0=velocity0),
-        schedule=schedule,
-        scale=equivalence_scale(LR, weight_decay, steps, momentum),
-        velocity0=velocity0,
-    )
+    return twin_runs(loss().grad, START, LR, weight_decay, steps, momentum)
 
 
 def gradient_field(extent: float, count: int, min_radius: float) -> tuple[FloatArray, FloatArray]:
@@ -132,19 +88,7 @@ def chaos_loss() -> RatioLoss:
 @lru_cache(maxsize=None)
 def chaotic_comparison(steps: int = CHAOS_STEPS) -> Comparison:
     """The chaotic toy's weight-decay run and its exp-LR twin, in float64."""
-    start = np.array(START)
-    schedule = exp_lr_schedule(CHAOS_LR, CHAOS_WEIGHT_DECAY, steps)
-    return Comparison(
-        lr=CHAOS_LR,
-        weight_decay=CHAOS_WEIGHT_DECAY,
-        momentum=0.0,
-        alpha=momentum_alpha(CHAOS_LR, CHAOS_WEIGHT_DECAY),
-        decayed=gd(chaos_loss().grad, start, CHAOS_LR, steps, weight_decay=CHAOS_WEIGHT_DECAY),
-        exploded=gd(chaos_loss().grad, start, schedule, steps),
-        schedule=schedule,
-        scale=equivalence_scale(CHAOS_LR, CHAOS_WEIGHT_DECAY, steps),
-        velocity0=np.zeros(2),
-    )
+    return twin_runs(chaos_loss().grad, START, CHAOS_LR, CHAOS_WEIGHT_DECAY, steps)
 
 
 @lru_cache(maxsize=None)

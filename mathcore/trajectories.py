@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -105,3 +106,54 @@ def gd(
                 raise OverflowError(f"gd overflowed at step {t + 1} of {steps} (lr there {rates[t]:.3g})")
             path[t + 1] = theta
     return path
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A weight-decay run and its exponential-LR twin: θ_wd[t] = scale[t]·θ_exp[t] = α^t·θ_exp[t]."""
+
+    lr: float
+    weight_decay: float
+    momentum: float
+    alpha: float
+    decayed: FloatArray  # (steps+1, *θ.shape): constant LR + weight decay
+    exploded: FloatArray  # (steps+1, *θ.shape): exp-LR schedule, no weight decay
+    schedule: FloatArray  # (steps,): η̃_t
+    scale: FloatArray  # (steps+1,): α^t
+    velocity0: FloatArray  # the exp-LR run's initial buffer
+
+    @property
+    def rescaled(self) -> FloatArray:
+        """α^t·θ_exp[t]: the exploding run brought back to the weight-decay scale (float64)."""
+        return self.scale.reshape(-1, *[1] * (self.exploded.ndim - 1)) * self.exploded.astype(np.float64)
+
+    @property
+    def relative_gap(self) -> FloatArray:
+        """‖θ_wd[t] − α^t θ_exp[t]‖ / ‖θ_wd[t]‖ per step (and per run of a batch), in float64."""
+        decayed = self.decayed.astype(np.float64)
+        return np.linalg.norm(decayed - self.rescaled, axis=-1) / np.linalg.norm(decayed, axis=-1)
+
+
+def twin_runs(
+    grad: Gradient,
+    theta0: ArrayLike,
+    lr: float,
+    weight_decay: float,
+    steps: int,
+    momentum: float = 0.0,
+    dtype: type[np.floating] = np.float64,
+) -> Comparison:
+    """Run constant LR + weight decay, and no weight decay + η̃_t = η·α^(−2t−1) from ṽ_0, side by side."""
+    schedule = exp_lr_schedule(lr, weight_decay, steps, momentum)
+    velocity0 = equivalent_velocity0(theta0, lr, weight_decay, momentum)
+    return Comparison(
+        lr=float(lr),
+        weight_decay=float(weight_decay),
+        momentum=float(momentum),
+        alpha=momentum_alpha(lr, weight_decay, momentum),
+        decayed=gd(grad, theta0, lr, steps, weight_decay=weight_decay, momentum=momentum, dtype=dtype),
+        exploded=gd(grad, theta0, schedule, steps, momentum=momentum, velocity0=velocity0, dtype=dtype),
+        schedule=schedule,
+        scale=equivalence_scale(lr, weight_decay, steps, momentum),
+        velocity0=velocity0,
+    )
