@@ -65,6 +65,25 @@ def input_hash(chapter: Chapter, quality: str) -> str:
     return digest.hexdigest()
 
 
+def publish(tmp: str | Path, target: Path) -> None:
+    """Move a finished temporary file into place in one step, readable by all (mkstemp makes it private)."""
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+def write_text_atomically(target: Path, content: str) -> None:
+    """Write ``content`` to ``target`` so that ``target`` is either absent, old, or complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(content)
+        publish(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def atomic_copy(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` so that ``target`` is either absent, old, or complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +91,7 @@ def atomic_copy(source: Path, target: Path) -> None:
     os.close(handle)
     try:
         shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -180,7 +199,7 @@ def join_videos(parts: Sequence[RenderedChapter], target: Path) -> None:
                             packet.dts += offset
                             packet.stream = stream
                             output.mux(packet)
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -198,10 +217,7 @@ def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
             merged.append(
                 srt.Subtitle(len(merged) + 1, sub.start + timedelta(seconds=start), sub.end + timedelta(seconds=start), sub.content)
             )
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    with os.fdopen(handle, "w", encoding="utf-8") as f:
-        f.write(srt.compose(merged, reindex=False))
-    os.replace(tmp, target)
+    write_text_atomically(target, srt.compose(merged, reindex=False))
 
 
 def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, Path]:
@@ -227,15 +243,9 @@ def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, 
         f"{r['duration_s']:.1f} s | [{r['file']}]({r['file']}) |"
         for r in rows
     ]
-    written = []
-    for name, content in (("index.json", json.dumps(rows, indent=2) + "\n"), ("index.md", "\n".join(table) + "\n")):
-        target = out_dir / name
-        handle, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".partial")
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, target)
-        written.append(target)
-    return written[0], written[1]
+    write_text_atomically(out_dir / "index.json", json.dumps(rows, indent=2) + "\n")
+    write_text_atomically(out_dir / "index.md", "\n".join(table) + "\n")
+    return out_dir / "index.json", out_dir / "index.md"
 
 
 #: Programs manim needs at render time, and the Debian packages that provide them.

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scenes.video import CHAPTERS, Chapter  # noqa: E402
-from tools.render import QUALITIES, check_system, input_hash, select  # noqa: E402
+from tools.render import QUALITIES, check_system, input_hash, publish, select  # noqa: E402
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"
@@ -109,7 +109,7 @@ def convert(chapters: Sequence[Chapter], quality: str, fmt: str, target: Path) -
              *[f"{c.scene}Slides" for c in chapters], str(tmp)],
             cwd=work, env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(tmp.with_name(f"{tmp.stem}_assets"), ignore_errors=True)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from scenes.style import HIGHLIGHT_SECTION  # noqa: E402
 from scenes.video import CHAPTERS, POSTER_CHAPTER  # noqa: E402
-from tools.render import QUALITIES, build_dir, video_duration  # noqa: E402
+from tools.render import QUALITIES, build_dir, publish, video_duration  # noqa: E402
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:
@@ -45,7 +45,7 @@ def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[P
                 handle, tmp = tempfile.mkstemp(dir=out_dir, suffix=".png")
                 os.close(handle)
                 frame.to_image().save(tmp)
-                os.replace(tmp, target)
+                publish(tmp, target)
                 written.append(target)
             if not wanted:
                 break
@@ -96,7 +96,7 @@ def write_gif(video: Path, start: float, end: float, target: Path, width: int = 
     os.close(handle)
     try:
         frames[0].save(tmp, save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0, optimize=True)
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
