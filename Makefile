@@ -26,7 +26,8 @@ chapters: setup  ## list the chapters
 chapter: setup  ## render chosen chapters: make chapter CHAPTERS="vanilla_gd weight_decay" QUALITY=l
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --only $(CHAPTERS)
 
-slides: setup  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
+slides:  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
+	@bash tools/setup.sh slides
 	$(PY) tools/slides.py --quality $(SLIDES_QUALITY) --jobs $(JOBS)
 
 stills: clips  ## poster, key-frame PNGs per chapter, GIFs of the original post's five animations

@@ -11,6 +11,8 @@ APT_PACKAGES=(
     fonts-dejavu-core
 )
 command -v cc >/dev/null 2>&1 || APT_PACKAGES+=(gcc)
+# `tools/setup.sh slides`: the slide deck also needs npm once, to fetch reveal.js for offline HTML.
+if [ "${1:-}" = "slides" ] && ! command -v npm >/dev/null 2>&1; then APT_PACKAGES+=(npm); fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
     || APT_PACKAGES+=(python3-dev)
