@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -154,8 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_1080p is not None:
         text = args.log_1080p.read_text()
         per_high = parse_render_log(text)
-        minutes, seconds = text.split("real", 1)[1].split()[0].rstrip("s").split("m")
-        high_wall = 60 * float(minutes) + float(seconds)
+        timed = re.search(r"^real\s+(\d+)m([\d.]+)s", text, re.MULTILINE)  # bash `time` output
+        if timed is None:
+            raise SystemExit(f"bench: no `real XmY.Zs` line in {args.log_1080p}")
+        high_wall = 60 * float(timed.group(1)) + float(timed.group(2))
         high_note += f", from {args.log_1080p.name}"
     elif not args.skip_1080p:
         print("bench: 1080p60 parallel", flush=True)
