@@ -52,7 +52,7 @@ class ExponentialLR(ChapterScene):
             plot_size=(4.6, 1.5),
             clip=True,
         )
-        axes, tracker, trace = panel.axes, panel.tracker, panel.trace
+        tracker, trace = panel.tracker, panel.trace
         self.play(*panel.backdrop_animations(), run_time=1.5)
 
         card = formula_card(

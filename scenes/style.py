@@ -43,12 +43,10 @@ from manim import (
     Scene,
     ThreeDScene,
     Triangle,
-    Tex,
     Text,
     ValueTracker,
     VGroup,
     VMobject,
-    Write,
     config,
 )
 
@@ -195,20 +193,6 @@ class ChapterMixin:
             self.play(FadeOut(self._caption), run_time=0.3)
             self._caption = None
 
-    def show_derivation(self, derivation: Derivation, indices: Sequence[int], position=ORIGIN, size: int = MATH_SIZE):
-        """Write derivation steps one under another, each with its caption; returns the group."""
-        rows = VGroup()
-        for i in indices:
-            step = derivation.steps[i]
-            row = formula_row(step.latex, step.caption, size)
-            if rows:
-                row.next_to(rows, DOWN, buff=0.3, aligned_edge=LEFT)
-            rows.add(row)
-        rows.move_to(position)
-        fit_within(rows, config.frame_width - 1.0, config.frame_height - 1.8)
-        for row in rows:
-            self.caption(row.caption_text, Write(row), run_time=1.5)
-        return rows
 
 
 def step_named(derivation: Derivation, caption: str) -> str:
@@ -228,15 +212,6 @@ class ChapterThreeDScene(ChapterMixin, ThreeDScene):
 
     def pin(self, *mobjects: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobjects)
-
-
-def formula_row(latex: str, caption: str, size: int = MATH_SIZE) -> VGroup:
-    """A formula with its short caption to the left (muted)."""
-    label = text(caption, SMALL_SIZE, MUTED)
-    formula = math(latex, size)
-    row = VGroup(label, formula).arrange(RIGHT, buff=0.4)
-    row.caption_text = caption
-    return row
 
 
 def formula_card(latex: str, caption: str | None = None, size: int = MATH_SIZE, color: str = TEXT_COLOR) -> VGroup:

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.video import CHAPTERS, Chapter  # noqa: E402
+from scenes.video import Chapter  # noqa: E402
 from tools.render import QUALITIES, check_system, input_hash, publish, select  # noqa: E402
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
