@@ -22,16 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from mathcore.trajectories import momentum_alpha, twin_runs
-from mathcore.validation import check_lr_scalar, check_steps
+from mathcore.recipe import Recipe
+from mathcore.trajectories import twin_runs
 
 FloatArray = NDArray[np.float64]
 
 READOUT_SCALE = 3.0  # logits up to ~±10: the loss can fall well below 0.1 with a frozen readout
 INIT_SCALE = 0.2  # W_l ~ N(0, INIT_SCALE²/fan_in): near the WD run's equilibrium norm, so its norms stay level
-STEPS = 300
-LR, WEIGHT_DECAY = 0.5, 0.02  # plain GD: α = 0.99, η̃ grows ×412 over 300 steps
-MOMENTUM, MOMENTUM_LR, MOMENTUM_WEIGHT_DECAY = 0.9, 0.1, 0.01  # α ≈ 0.98887, η̃ grows ×814
 
 # A batch std below this fraction of the feature's largest |value| is rounding noise, i.e. a zero variance.
 _ZERO_STD = 64 * np.finfo(float).eps
@@ -168,12 +165,7 @@ class PairRun:
     """Constant LR + WD vs. no WD + η̃_t = η·α^(−2t−1) on one network: params_wd[t] = α^t·params_exp[t]."""
 
     net: BNNetwork
-    lr: float
-    weight_decay: float
-    momentum: float
-    alpha: float
-    schedule: FloatArray  # (steps,): η̃_t
-    scale: FloatArray  # (steps+1,): α^t
+    recipe: Recipe  # η̃_t is recipe.exp_lr_schedule, α^t is recipe.scale
     params_wd: FloatArray  # (steps+1, n_params)
     params_exp: FloatArray  # (steps+1, n_params)
     loss_wd: FloatArray  # (steps+1,): L(θ_t)
@@ -195,21 +187,13 @@ class PairRun:
         return np.maximum(loss_gap, prob_gap)
 
 
-def train_pair(
-    steps: int = STEPS, lr: float = LR, weight_decay: float = WEIGHT_DECAY, momentum: float = 0.0, seed: int = 0,
-    net: BNNetwork | None = None,
-) -> PairRun:
-    """Both full-batch runs from one seeded θ_0; the exp-LR run starts at ṽ_0 = −(1−α)θ_0/(ηα) (moot when γ = 0)."""
-    steps, lr = check_steps(steps), check_lr_scalar(lr)
-    if lr == 0:
-        raise ValueError("lr must be > 0, got 0")
-    momentum_alpha(lr, weight_decay, momentum)  # validates weight_decay, momentum and lr·λ before building the net
+def train_pair(recipe: Recipe, seed: int = 0, net: BNNetwork | None = None) -> PairRun:
+    """The recipe and its exp-LR twin, full batch, from one seeded θ_0 (the twin starts at ṽ_0; moot when γ = 0)."""
     net = net if net is not None else BNNetwork(*make_moons(seed=seed), seed=seed)
-    twins = twin_runs(net.grad, net.init_params(seed), lr, weight_decay, steps, momentum)
+    twins = twin_runs(net.grad, net.init_params(seed), recipe)
     params_wd, params_exp = twins.decayed, twins.exploded
     return PairRun(
-        net=net, lr=lr, weight_decay=weight_decay, momentum=momentum, alpha=twins.alpha, schedule=twins.schedule,
-        scale=twins.scale, params_wd=params_wd, params_exp=params_exp,
+        net=net, recipe=recipe, params_wd=params_wd, params_exp=params_exp,
         loss_wd=np.array([net.loss(p) for p in params_wd]), loss_exp=np.array([net.loss(p) for p in params_exp]),
         prob_wd=np.array([net.predict(p) for p in params_wd]), prob_exp=np.array([net.predict(p) for p in params_exp]),
         norms_wd=net.layer_norms(params_wd), norms_exp=net.layer_norms(params_exp),

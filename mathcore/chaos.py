@@ -3,7 +3,8 @@
 In exact arithmetic θ_wd[t] = α^t·θ_exp[t]. Each run rounds differently, so their gap
 starts near the unit roundoff 10^(−digits); where GD with weight decay is chaotic it
 then grows like e^(μt) (μ the Lyapunov exponent) and reaches a tolerance τ near
-t* ≈ (digits·ln 10 + ln τ)/μ: the parting step moves right linearly in the digits carried.
+t* ≈ (digits·ln 10 + ln τ)/μ: the parting step moves right roughly in proportion to the
+digits carried (roughly: μ is an average over a chaotic run, so the measured points scatter).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from mathcore.losses import ScaleInvariantLoss
 from mathcore.precision import equivalence_gap
-from mathcore.trajectories import exp_lr_schedule, twin_runs
+from mathcore.recipe import Recipe
+from mathcore.trajectories import twin_runs
 
 FloatArray = NDArray[np.float64]
 
@@ -37,28 +39,22 @@ def digits_of(precision: str | int) -> float:
     return float(precision)
 
 
-def gap_curve(
-    loss: ScaleInvariantLoss,
-    theta0: ArrayLike,
-    lr: float,
-    weight_decay: float,
-    steps: int,
-    precision: str | int,
-    momentum: float = 0.0,
-) -> FloatArray:
-    """‖θ_wd[t] − α^t θ_exp[t]‖/‖θ_wd[t]‖ for t = 0..steps, both runs carried at ``precision``.
+def gap_curve(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, precision: str | int) -> FloatArray:
+    """‖θ_wd[t] − α^t θ_exp[t]‖/‖θ_wd[t]‖ for t = 0..steps, both runs of ``recipe`` carried at ``precision``.
 
     A numpy dtype cannot hold η̃_t forever (float32 overflows near 3.4e38): its curve stops
     at the last step whose learning rate and iterate fit, so it may be shorter than steps + 1.
     """
     if not isinstance(precision, str):
-        return equivalence_gap(loss, theta0, lr, weight_decay, steps, int(precision), momentum)
+        return equivalence_gap(loss, theta0, recipe, int(precision))
     digits_of(precision)  # validates the name
     dtype = np.float32 if precision == "float32" else np.float64
     # η̃_t and ‖θ̃_t‖² grow alike; keep both a factor 1e6 below the dtype's largest number.
-    fits = np.nonzero(exp_lr_schedule(lr, weight_decay, steps, momentum) < np.finfo(dtype).max / 1e6)[0]
-    steps = int(fits[-1]) + 1 if fits.size < steps else steps
-    return twin_runs(loss.grad, np.asarray(theta0, dtype=float), lr, weight_decay, steps, momentum, dtype).relative_gap
+    fits = np.nonzero(recipe.exp_lr_schedule < np.finfo(dtype).max / 1e6)[0]
+    if fits.size < recipe.steps:
+        recipe = recipe.with_steps(int(fits[-1]) + 1)
+    return twin_runs(loss.grad, np.asarray(theta0, dtype=float), recipe, dtype).relative_gap
+
 
 def parting_step(gaps: ArrayLike, tol: float = 1e-3) -> int | None:
     """First step whose relative gap exceeds ``tol``, or None if the runs never part."""
@@ -116,15 +112,12 @@ class DriftStudy:
 def drift_study(
     loss: ScaleInvariantLoss,
     theta0: ArrayLike,
-    lr: float,
-    weight_decay: float,
-    steps: int,
+    recipe: Recipe,
     precisions: Sequence[str | int] = PRECISIONS,
     tol: float = 1e-3,
-    momentum: float = 0.0,
 ) -> DriftStudy:
-    """Run the two equivalent runs at each precision and measure where they part."""
-    gaps = tuple(gap_curve(loss, theta0, lr, weight_decay, steps, p, momentum) for p in precisions)
+    """Run the recipe and its exp-LR twin at each precision and measure where they part."""
+    gaps = tuple(gap_curve(loss, theta0, recipe, p) for p in precisions)
     digits = tuple(digits_of(p) for p in precisions)
     parting = tuple(parting_step(g, tol) for g in gaps)
     parted = [(d, t) for d, t in zip(digits, parting) if t is not None]

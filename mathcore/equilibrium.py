@@ -22,7 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 from mathcore import derivations as D
 from mathcore.losses import ScaleInvariantLoss
 from mathcore.trajectories import gd
-from mathcore.validation import check_hyper, check_lr_scalar, check_steps, check_theta0
+from mathcore.recipe import Recipe
+from mathcore.validation import check_theta0
 
 FloatArray = NDArray[np.float64]
 
@@ -36,16 +37,7 @@ class NoisyRun(NamedTuple):
     grads: FloatArray
 
 
-def noisy_gd(
-    loss: ScaleInvariantLoss,
-    theta0: ArrayLike,
-    lr: float,
-    steps: int,
-    weight_decay: float = 0.0,
-    momentum: float = 0.0,
-    noise: float = 0.0,
-    seed: int = 0,
-) -> NoisyRun:
+def noisy_gd(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, noise: float = 0.0, seed: int = 0) -> NoisyRun:
     """SGD (trajectories.gd) with g̃ = ∇L(θ) + (noise/‖θ‖)·(I − uuᵀ)ξ, u = θ/‖θ‖, ξ ~ N(0, I).
 
     The noise is tangent to the sphere and scales like 1/‖θ‖, as a mini-batch gradient of a
@@ -54,9 +46,6 @@ def noisy_gd(
     reproducible. Raises ValueError on bad input, OverflowError (from gd) if the run blows up.
     """
     theta = check_theta0(theta0)
-    steps = check_steps(steps)
-    check_lr_scalar(lr)
-    check_hyper(weight_decay, momentum)
     if not (isinstance(noise, (int, float, np.integer, np.floating)) and math.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -74,7 +63,7 @@ def noisy_gd(
         used.append(g)
         return g
 
-    path = gd(grad, theta, lr, steps, weight_decay=weight_decay, momentum=momentum)
+    path = gd(grad, theta, recipe)
     grads = np.array(used) if used else np.empty((0, *theta.shape))
     return NoisyRun(path, grads)
 
@@ -123,12 +112,11 @@ def _predictors() -> dict[str, Callable[..., float]]:
     }
 
 
-def predictions(lr: float, weight_decay: float, momentum: float, grad_sq: float) -> dict[str, float]:
+def predictions(recipe: Recipe, grad_sq: float) -> dict[str, float]:
     """‖θ*‖, Δφ*, √(2ηλ) and η/‖θ*‖² from the derivations, for G² = grad_sq."""
-    lr = check_lr_scalar(lr)
-    check_hyper(weight_decay, momentum)
-    if not (lr > 0 and weight_decay > 0 and lr * weight_decay < 1):
-        raise ValueError(f"need lr > 0, weight_decay > 0, lr * weight_decay < 1; got {lr}, {weight_decay}")
+    lr, weight_decay, momentum = recipe.lr, recipe.weight_decay, recipe.momentum
+    if weight_decay == 0:
+        raise ValueError(f"an equilibrium needs weight_decay > 0, got {recipe!r}")
     if not (math.isfinite(grad_sq) and grad_sq >= 0):
         raise ValueError(f"grad_sq must be finite and >= 0, got {grad_sq!r}")
     f = _predictors()
@@ -152,14 +140,7 @@ def angular_steps(path: ArrayLike) -> FloatArray:
     return 2 * np.arctan2(np.linalg.norm(u[1:] - u[:-1], axis=-1), np.linalg.norm(u[1:] + u[:-1], axis=-1))
 
 
-def measure_equilibrium(
-    path: ArrayLike,
-    grads: ArrayLike,
-    lr: float,
-    weight_decay: float,
-    momentum: float = 0.0,
-    burn_in: int = 0,
-) -> EquilibriumMeasurement:
+def measure_equilibrium(path: ArrayLike, grads: ArrayLike, recipe: Recipe, burn_in: int = 0) -> EquilibriumMeasurement:
     """Means over t ≥ burn_in of ‖θ_t‖, Δφ_t and G² = ‖g̃_t‖²‖θ_t‖², with the derivations' predictions.
 
     ``path`` (T+1, d) or (T+1, N, d) and ``grads`` (T, ...) as returned by :func:`noisy_gd`.
@@ -177,7 +158,7 @@ def measure_equilibrium(
     steps = angular_steps(p)[burn_in:]
     grad_sq = float(np.mean(np.sum(g[burn_in:] ** 2, axis=-1) * norms[burn_in:-1] ** 2))
     norm = float(np.mean(norms[burn_in:]))
-    pred = predictions(lr, weight_decay, momentum, grad_sq)
+    pred = predictions(recipe, grad_sq)
     return EquilibriumMeasurement(
         norm=norm,
         angular_step_rms=float(np.sqrt(np.mean(steps**2))),
@@ -186,6 +167,6 @@ def measure_equilibrium(
         norm_predicted=pred["norm"],
         angular_step_predicted=pred["angular_step"],
         angular_step_plain=pred["angular_step_plain"],
-        effective_lr=_predictors()["effective_lr"](float(lr), norm),
+        effective_lr=_predictors()["effective_lr"](recipe.lr, norm),
         effective_lr_predicted=pred["effective_lr"],
     )

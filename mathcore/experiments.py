@@ -1,7 +1,8 @@
-"""The runs the video shows, computed once (vectorised numpy) and cached.
+"""The runs the video shows: every recipe by name, computed once (vectorised numpy) and cached.
 
-Story settings: the default AngularLoss from θ_0 = (−0.7, 0.7), η = 0.25, λ = 0.1;
-the momentum chapter uses γ = 0.8 with λ = 0.02 (α must be real: λη ≤ (1 − √γ)²).
+Scenes, the benchmark and the tests read the recipes here, so no setting is typed twice.
+Story: the toy AngularLoss from θ_0 = START with TOY (η = 0.25, λ = 0.1); the momentum
+chapter uses MOMENTUM_TOY (γ = 0.8 with λ = 0.02: α must be real, λη ≤ (1 − √γ)²).
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from mathcore import bn_network, derivations
 from mathcore.chaos import DriftStudy, drift_study, gap_curve
 from mathcore.equilibrium import EquilibriumMeasurement, angular_steps, measure_equilibrium, noisy_gd
 from mathcore.losses import AngularLoss, RatioLoss
+from mathcore.recipe import Recipe
 from mathcore.trajectories import Comparison, gd, twin_runs
 
 FloatArray = NDArray[np.float64]
 
 START: tuple[float, float] = (-0.7, 0.7)
-LR = 0.25
-WEIGHT_DECAY = 0.1
-STEPS = 150
-MOMENTUM = 0.8
-MOMENTUM_WEIGHT_DECAY = 0.02
+#: The original post's toy run: constant LR with weight decay (and, as its twin, the exp-LR run).
+TOY = Recipe(lr=0.25, weight_decay=0.1, steps=150)
+#: Plain GD: the toy's learning rate, no weight decay.
+VANILLA = TOY.without_weight_decay()
+#: Heavy ball on the toy (α real needs λη ≤ (1 − √γ)², hence the smaller λ).
+MOMENTUM_TOY = Recipe(lr=0.25, weight_decay=0.02, momentum=0.8, steps=150)
+#: The CIFAR-10 recipe Li & Arora quote (lr 0.1, momentum 0.9, weight decay 5e-4), one epoch of
+#: 391 steps (50,000 images in batches of 128): the equivalent LR grows α^(−2·391) per epoch.
+PAPER_EPOCH = Recipe(lr=0.1, weight_decay=5e-4, momentum=0.9, steps=391)
 
 
 def angles(path: FloatArray) -> FloatArray:
@@ -47,16 +53,15 @@ def loss() -> AngularLoss:
 
 
 @lru_cache(maxsize=None)
-def vanilla(steps: int = STEPS) -> FloatArray:
-    """Plain GD: constant LR, no weight decay, no momentum."""
-    return gd(loss().grad, START, LR, steps)
+def vanilla(recipe: Recipe = VANILLA) -> FloatArray:
+    """Plain GD on the toy from START (the recipe's own weight decay, none by default)."""
+    return gd(loss().grad, START, recipe)
 
 
 @lru_cache(maxsize=None)
-def comparison(steps: int = STEPS, momentum: float = 0.0) -> Comparison:
-    """The weight-decay run and its exponential-LR twin (Theorem 2.1, or the momentum theorem)."""
-    weight_decay = WEIGHT_DECAY if momentum == 0 else MOMENTUM_WEIGHT_DECAY
-    return twin_runs(loss().grad, START, LR, weight_decay, steps, momentum)
+def comparison(recipe: Recipe = TOY) -> Comparison:
+    """The toy's weight-decay run and its exponential-LR twin (Theorem 2.1, or the momentum theorem)."""
+    return twin_runs(loss().grad, START, recipe)
 
 
 def gradient_field(extent: float, count: int, min_radius: float) -> tuple[FloatArray, FloatArray]:
@@ -70,13 +75,10 @@ def gradient_field(extent: float, count: int, min_radius: float) -> tuple[FloatA
 # --- Chapter "Why the two runs drift apart": Li, Lyu & Arora's chaotic toy, and a calm setting ---
 
 #: RatioLoss L = x²/(x² + y²) from START with a large η: GD with weight decay is chaotic there.
-CHAOS_LR = 0.5
-CHAOS_WEIGHT_DECAY = 0.1
-CHAOS_STEPS = 1400  # long enough for the 64-digit runs to part
+#: 1,400 steps: long enough for the 64-digit runs to part.
+CHAOS = Recipe(lr=0.5, weight_decay=0.1, steps=1400)
 #: The same loss with a small η: not chaotic, float64 agrees to ~1e-14 for the whole run.
-CALM_LR = 0.05
-CALM_WEIGHT_DECAY = 0.01
-CALM_STEPS = 600
+CALM = Recipe(lr=0.05, weight_decay=0.01, steps=600)
 
 
 @lru_cache(maxsize=None)
@@ -86,43 +88,40 @@ def chaos_loss() -> RatioLoss:
 
 
 @lru_cache(maxsize=None)
-def chaotic_comparison(steps: int = CHAOS_STEPS) -> Comparison:
-    """The chaotic toy's weight-decay run and its exp-LR twin, in float64."""
-    return twin_runs(chaos_loss().grad, START, CHAOS_LR, CHAOS_WEIGHT_DECAY, steps)
+def chaotic_comparison(steps: int = CHAOS.steps) -> Comparison:
+    """The chaotic toy's weight-decay run and its exp-LR twin, in float64, for the first ``steps`` steps."""
+    return twin_runs(chaos_loss().grad, START, CHAOS.with_steps(steps))
 
 
 @lru_cache(maxsize=None)
 def drift() -> DriftStudy:
     """The chaotic toy's two runs at float32, float64, 32 and 64 digits: gaps, parting steps, μ (~0.5 s)."""
-    return drift_study(chaos_loss(), START, CHAOS_LR, CHAOS_WEIGHT_DECAY, CHAOS_STEPS)
+    return drift_study(chaos_loss(), START, CHAOS)
 
 
 @lru_cache(maxsize=None)
 def calm_gap() -> FloatArray:
     """Relative gap of the two runs in float64 on the same loss with a small η (no chaos)."""
-    return gap_curve(chaos_loss(), START, CALM_LR, CALM_WEIGHT_DECAY, CALM_STEPS, "float64")
+    return gap_curve(chaos_loss(), START, CALM, "float64")
 
 
 # --- Chapter "The effective learning rate and the equilibrium": seeded noisy SGD and where it fails ---
 
 
 class EquilibriumSetting(NamedTuple):
-    """One run of the equilibrium chapter: hyper-parameters, gradient noise (seeded) and length."""
+    """One run of the equilibrium chapter: a recipe and its gradient noise (seeded)."""
 
-    lr: float
-    weight_decay: float
-    momentum: float
+    recipe: Recipe
     noise: float
-    steps: int
     seed: int = 0
 
 
 #: Noisy SGD with the story's η and λ: settles at the derived norm and angular step.
-EQUILIBRIUM_NOISY = EquilibriumSetting(LR, WEIGHT_DECAY, 0.0, noise=1.0, steps=3000)
+EQUILIBRIUM_NOISY = EquilibriumSetting(TOY.with_steps(3000), noise=1.0)
 #: With momentum: matches √(2ηλ/(1+γ)), not the plain √(2ηλ).
-EQUILIBRIUM_MOMENTUM = EquilibriumSetting(LR, MOMENTUM_WEIGHT_DECAY, MOMENTUM, noise=2.0, steps=4000)
+EQUILIBRIUM_MOMENTUM = EquilibriumSetting(MOMENTUM_TOY.with_steps(4000), noise=2.0)
 #: Deterministic GD with a small η: stuck in the sharp well, ∇L → 0, no steady state (the prediction fails).
-EQUILIBRIUM_STUCK = EquilibriumSetting(0.02, 0.005, 0.0, noise=0.0, steps=3000)
+EQUILIBRIUM_STUCK = EquilibriumSetting(Recipe(lr=0.02, weight_decay=0.005, steps=3000), noise=0.0)
 #: Steps in the trailing window of the running RMS of the angular step.
 ANGLE_WINDOW = 100
 
@@ -151,11 +150,10 @@ class EquilibriumRun:
 @lru_cache(maxsize=None)
 def equilibrium_run(setting: EquilibriumSetting) -> EquilibriumRun:
     """Run ``setting`` once (noisy_gd from START) and measure it (burn-in: the first third)."""
-    run = noisy_gd(loss(), START, setting.lr, setting.steps, setting.weight_decay, setting.momentum,
-                   setting.noise, setting.seed)
-    burn_in = setting.steps // 3
-    measurement = measure_equilibrium(run.path, run.grads, setting.lr, setting.weight_decay, setting.momentum,
-                                      burn_in=burn_in)
+    recipe = setting.recipe
+    run = noisy_gd(loss(), START, recipe, setting.noise, setting.seed)
+    burn_in = recipe.steps // 3
+    measurement = measure_equilibrium(run.path, run.grads, recipe, burn_in=burn_in)
     effective = sp.lambdify((derivations.eta, derivations.r), derivations.equilibrium().effective_lr, "numpy")
     return EquilibriumRun(
         setting=setting,
@@ -164,14 +162,18 @@ def equilibrium_run(setting: EquilibriumSetting) -> EquilibriumRun:
         burn_in=burn_in,
         measurement=measurement,
         angular_step=angular_steps(run.path),
-        effective_lr=np.asarray(effective(setting.lr, norms(run.path)), dtype=float),
+        effective_lr=np.asarray(effective(recipe.lr, norms(run.path)), dtype=float),
     )
 
 
 # --- Chapter "A real batch-norm network": both recipes on a small BN-MLP (mathcore.bn_network) ---
 
+#: Plain full-batch GD on the BN network: α = 0.99, η̃ grows ×412 over 300 steps.
+BN = Recipe(lr=0.5, weight_decay=0.02, steps=300)
+#: Heavy ball on the BN network: α ≈ 0.98887, η̃ grows ×814 over 300 steps.
+BN_MOMENTUM = Recipe(lr=0.1, weight_decay=0.01, momentum=0.9, steps=300)
 #: Steps at which the chapter draws the decision boundary: dense early, where it moves most.
-BN_SNAPSHOTS: tuple[int, ...] = (*range(0, 60, 3), *range(60, bn_network.STEPS + 1, 15))
+BN_SNAPSHOTS: tuple[int, ...] = (*range(0, 60, 3), *range(60, BN.steps + 1, 15))
 #: The plane shown around the two moons, (x_min, x_max, y_min, y_max), and the grid's points per side.
 BN_GRID_EXTENT: tuple[float, float, float, float] = (-1.5, 2.5, -1.0, 1.5)
 BN_GRID_SIZE = 120
@@ -180,14 +182,9 @@ BN_RESCALE: tuple[float, float] = (10.0, 0.1)
 
 
 @lru_cache(maxsize=None)
-def bn_pair(momentum: bool = False) -> bn_network.PairRun:
-    """Constant LR + WD and its exp-LR twin on the BN network (~0.3 s): plain GD with bn_network's LR and
-    WEIGHT_DECAY, or heavy ball with its MOMENTUM, MOMENTUM_LR and MOMENTUM_WEIGHT_DECAY."""
-    if momentum:
-        return bn_network.train_pair(
-            lr=bn_network.MOMENTUM_LR, weight_decay=bn_network.MOMENTUM_WEIGHT_DECAY, momentum=bn_network.MOMENTUM
-        )
-    return bn_network.train_pair()
+def bn_pair(recipe: Recipe = BN) -> bn_network.PairRun:
+    """The recipe (BN or BN_MOMENTUM) and its exp-LR twin on the BN network (~0.3 s)."""
+    return bn_network.train_pair(recipe)
 
 
 @dataclass(frozen=True)
@@ -202,9 +199,9 @@ class BoundarySnapshots:
 
 
 @lru_cache(maxsize=None)
-def bn_boundaries(momentum: bool = False) -> BoundarySnapshots:
-    """Decision grids of bn_pair(momentum) at every snapshot step (~1 s for both runs)."""
-    pair = bn_pair(momentum)
+def bn_boundaries(recipe: Recipe = BN) -> BoundarySnapshots:
+    """Decision grids of bn_pair(recipe) at every snapshot step (~1 s for both runs)."""
+    pair = bn_pair(recipe)
     steps = np.array(BN_SNAPSHOTS, dtype=np.int64)
 
     def grids(params: FloatArray) -> FloatArray:

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from mathcore.losses import ScaleInvariantLoss
-from mathcore.trajectories import momentum_alpha
-from mathcore.validation import check_hyper, check_lr_schedule, check_steps, check_theta0
+from mathcore.recipe import Recipe
+from mathcore.validation import check_hyper, check_theta0
 
 MpVector = list[mpmath.mpf]
 
@@ -27,72 +27,61 @@ def _check_digits(digits: int) -> int:
     return int(digits)
 
 
-def gd_mp(
+def iterate_mp(
     loss: ScaleInvariantLoss,
-    theta0: ArrayLike | Sequence[mpmath.mpf],
-    lr: float | ArrayLike | Sequence[mpmath.mpf],
-    steps: int,
+    theta0: ArrayLike,
+    rates: Sequence[mpmath.mpf],
     digits: int,
     weight_decay: float = 0.0,
     momentum: float = 0.0,
     velocity0: Sequence[mpmath.mpf] | None = None,
 ) -> list[MpVector]:
-    """v ← γv + ∇L(θ) + λθ; θ ← θ − η_t·v carried out with ``digits`` significant digits.
+    """v ← γv + ∇L(θ) + λθ; θ ← θ − η_t·v with ``digits`` significant digits, one rate per step.
 
     Returns θ_0..θ_steps as lists of mpmath numbers (valid at that precision).
     """
-    steps = check_steps(steps)
     digits = _check_digits(digits)
     check_hyper(weight_decay, momentum)
-    check_theta0(np.array([float(c) for c in theta0]))
-    mp_schedule = not np.ndim(lr) == 0 and isinstance(next(iter(lr), None), mpmath.mpf)  # type: ignore[arg-type]
-    if not mp_schedule:
-        check_lr_schedule(lr, steps, weight_decay)
-    elif len(lr) != steps:  # type: ignore[arg-type]
-        raise ValueError(f"lr must have length steps={steps}, got {len(lr)}")  # type: ignore[arg-type]
+    theta_checked = check_theta0(theta0)
+    if theta_checked.ndim != 1:
+        raise ValueError(f"theta0 must be a single point (d,), got shape {theta_checked.shape}")
     with mpmath.workdps(digits):
-        rates = list(lr) if mp_schedule else [mpmath.mpf(float(r)) for r in check_lr_schedule(lr, steps, weight_decay)]
-        theta = [mpmath.mpf(c) for c in theta0]
+        rates = [mpmath.mpf(r) for r in rates]
+        theta = [mpmath.mpf(float(c)) for c in theta_checked]
         velocity = [mpmath.mpf(0)] * len(theta) if velocity0 is None else [mpmath.mpf(c) for c in velocity0]
         wd, gamma = mpmath.mpf(weight_decay), mpmath.mpf(momentum)
         path = [theta]
-        for t in range(steps):
+        for t, rate in enumerate(rates):
             g = loss.grad_mp(theta)
             velocity = [gamma * v + gi + wd * th for v, gi, th in zip(velocity, g, theta)]
-            theta = [th - rates[t] * v for th, v in zip(theta, velocity)]
+            theta = [th - rate * v for th, v in zip(theta, velocity)]
             if not all(mpmath.isfinite(c) for c in theta):
-                raise OverflowError(f"gd_mp overflowed at step {t + 1} of {steps}")
+                raise OverflowError(f"gd_mp overflowed at step {t + 1} of {len(rates)}")
             path.append(theta)
     return path
 
 
-def equivalence_gap(
-    loss: ScaleInvariantLoss,
-    theta0: ArrayLike,
-    lr: float,
-    weight_decay: float,
-    steps: int,
-    digits: int,
-    momentum: float = 0.0,
-) -> NDArray[np.float64]:
-    """‖θ_wd[t] − α^t·θ_exp[t]‖ / ‖θ_wd[t]‖ for t = 0..steps, both runs at ``digits`` digits."""
-    theta = check_theta0(theta0)
-    if theta.ndim != 1:
-        raise ValueError(f"theta0 must be a single point (d,), got shape {theta.shape}")
-    momentum_alpha(lr, weight_decay, momentum)  # validates lr, weight_decay, momentum
-    if lr == 0:
-        raise ValueError("lr must be > 0, got 0")
+def gd_mp(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, digits: int) -> list[MpVector]:
+    """θ_0..θ_T of the recipe (constant η, λ, γ, v_0 = 0) carried out with ``digits`` significant digits."""
+    rates = [mpmath.mpf(recipe.lr)] * recipe.steps
+    return iterate_mp(loss, theta0, rates, digits, recipe.weight_decay, recipe.momentum)
+
+
+def exp_lr_gd_mp(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, digits: int) -> list[MpVector]:
+    """The recipe's exp-LR twin (λ = 0, η̃_t, from ṽ_0), with η̃_t and ṽ_0 evaluated at ``digits`` digits."""
     digits = _check_digits(digits)
     with mpmath.workdps(digits):
-        eta, lam, gamma = mpmath.mpf(float(lr)), mpmath.mpf(float(weight_decay)), mpmath.mpf(float(momentum))
-        b = 1 + gamma - eta * lam
-        alpha = (b + mpmath.sqrt(b * b - 4 * gamma)) / 2
-        schedule = [eta * alpha ** (-2 * t - 1) for t in range(steps)]
-        velocity0 = [-(1 - alpha) * mpmath.mpf(float(c)) / (eta * alpha) for c in theta]
-    decayed = gd_mp(loss, theta, lr, steps, digits, weight_decay=weight_decay, momentum=momentum)
-    exploded = gd_mp(loss, theta, schedule, steps, digits, momentum=momentum, velocity0=velocity0)
-    gaps = np.empty(steps + 1)
+        schedule, velocity0 = recipe.exp_lr_schedule_mp(), recipe.velocity0_mp(theta0)
+    return iterate_mp(loss, theta0, schedule, digits, 0.0, recipe.momentum, velocity0)
+
+
+def equivalence_gap(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, digits: int) -> NDArray[np.float64]:
+    """‖θ_wd[t] − α^t·θ_exp[t]‖ / ‖θ_wd[t]‖ for t = 0..steps, both runs at ``digits`` digits."""
+    decayed = gd_mp(loss, theta0, recipe, digits)
+    exploded = exp_lr_gd_mp(loss, theta0, recipe, digits)
+    gaps = np.empty(recipe.steps + 1)
     with mpmath.workdps(digits):
+        alpha = recipe.alpha_mp()
         for t, (a, e) in enumerate(zip(decayed, exploded)):
             scale = alpha**t
             diff = mpmath.sqrt(mpmath.fsum((ai - scale * ei) ** 2 for ai, ei in zip(a, e)))
@@ -101,18 +90,11 @@ def equivalence_gap(
 
 
 def divergence_step(
-    loss: ScaleInvariantLoss,
-    theta0: ArrayLike,
-    lr: float,
-    weight_decay: float,
-    steps: int,
-    digits: int,
-    tol: float = 1e-3,
-    momentum: float = 0.0,
+    loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, digits: int, tol: float = 1e-3
 ) -> int | None:
     """The first step t with relative gap > tol between θ_wd[t] and α^t·θ_exp[t], or None."""
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be finite and > 0, got {tol!r}")
-    gaps = equivalence_gap(loss, theta0, lr, weight_decay, steps, digits, momentum)
+    gaps = equivalence_gap(loss, theta0, recipe, digits)
     parted = np.nonzero(gaps > tol)[0]
     return int(parted[0]) if parted.size else None

@@ -8,15 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mathcore.bn_network import (
-    MOMENTUM,
-    MOMENTUM_LR,
-    MOMENTUM_WEIGHT_DECAY,
     BNNetwork,
     PairRun,
     make_moons,
     train_pair,
 )
-from mathcore.trajectories import gd
+from mathcore.experiments import BN, BN_MOMENTUM
+from mathcore.recipe import Recipe
+from mathcore.trajectories import exp_lr_gd, gd
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +30,12 @@ def theta(net: BNNetwork) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def plain() -> PairRun:
-    return train_pair()
+    return train_pair(BN)
 
 
 @pytest.fixture(scope="module")
 def heavy_ball() -> PairRun:
-    return train_pair(lr=MOMENTUM_LR, weight_decay=MOMENTUM_WEIGHT_DECAY, momentum=MOMENTUM)
+    return train_pair(BN_MOMENTUM)
 
 
 def scaled(net: BNNetwork, theta: np.ndarray, factors: list[np.ndarray]) -> np.ndarray:
@@ -123,7 +122,7 @@ def test_property_random_scalings(net: BNNetwork, theta: np.ndarray, log_c: list
 
 def test_norms_never_shrink_without_weight_decay(net: BNNetwork, theta: np.ndarray) -> None:
     # Pythagoras from Lemma 1: ‖W_{t+1}‖² = ‖W_t‖² + η²‖∇_W L‖² per layer.
-    path = gd(net.grad, theta, 0.5, 40)
+    path = gd(net.grad, theta, Recipe(lr=0.5, steps=40))
     norms = net.layer_norms(path)
     assert np.all(np.diff(norms, axis=0) >= -1e-12 * norms[1:])
     step = np.array([net.layer_norms(0.5 * net.grad(p)) for p in path[:-1]])
@@ -136,16 +135,17 @@ def test_weight_decay_run_equals_exp_lr_run(run: str, request: pytest.FixtureReq
     pair: PairRun = request.getfixturevalue(run)
     assert len(pair.loss_wd) - 1 >= 200
     assert pair.relative_gap().max() <= 1e-9  # losses and every training-point probability, all 300 steps
-    gap = np.linalg.norm(pair.params_wd - pair.scale[:, None] * pair.params_exp, axis=1)
+    gap = np.linalg.norm(pair.params_wd - pair.recipe.scale[:, None] * pair.params_exp, axis=1)
     assert np.all(gap <= 1e-9 * np.linalg.norm(pair.params_wd, axis=1))  # θ_wd[t] = α^t θ_exp[t]
-    np.testing.assert_allclose(pair.norms_wd, pair.scale[:, None] * pair.norms_exp, rtol=1e-9)
+    np.testing.assert_allclose(pair.norms_wd, pair.recipe.scale[:, None] * pair.norms_exp, rtol=1e-9)
 
 
 def test_momentum_needs_the_matching_initial_buffer(heavy_ball: PairRun) -> None:
     # Control: starting the exp-LR run with ṽ_0 = 0 instead breaks the equivalence at O(1).
     net, theta0 = heavy_ball.net, heavy_ball.params_wd[0]
-    naive = gd(net.grad, theta0, heavy_ball.schedule[:100], 100, momentum=MOMENTUM)
-    gap = np.linalg.norm(heavy_ball.params_wd[100] - heavy_ball.scale[100] * naive[-1])
+    recipe = heavy_ball.recipe.with_steps(100)
+    naive = exp_lr_gd(net.grad, theta0, recipe, velocity0=np.zeros_like(theta0))
+    gap = np.linalg.norm(heavy_ball.params_wd[100] - recipe.scale[100] * naive[-1])
     assert gap > 1e-2 * np.linalg.norm(heavy_ball.params_wd[100])
 
 
@@ -156,7 +156,7 @@ def test_exp_norms_explode_while_weight_decay_norms_stay_level(run: str, request
     assert np.all(np.diff(pair.norms_exp[-100:], axis=0) > 0)  # still growing at the end
     ratio = pair.norms_wd / pair.norms_wd[0]
     assert np.all((ratio > 0.25) & (ratio < 8.0))  # measured 0.41..5.1 (γ = 0.9), 0.64..3.1 (γ = 0)
-    assert pair.schedule[-1] / pair.schedule[0] > 400
+    assert pair.recipe.exp_lr_schedule[-1] / pair.recipe.exp_lr_schedule[0] > 400
 
 
 @pytest.mark.parametrize("run", ["plain", "heavy_ball"])
@@ -189,11 +189,6 @@ def test_zero_variance_feature_is_named(net: BNNetwork, theta: np.ndarray) -> No
         (lambda n, t: n.predict(t, np.zeros((4, 3))), r"X must have shape \(m, 2\), got \(4, 3\)"),
         (lambda n, t: n.decision_grid(t, (1.0, 0.0, 0.0, 1.0)), "x_min < x_max"),
         (lambda n, t: n.init_params(scale=-1.0), "scale must be finite and > 0, got -1.0"),
-        (lambda n, t: train_pair(5, lr=-0.1), "lr must be a finite number >= 0, got -0.1"),
-        (lambda n, t: train_pair(5, lr=0.0), "lr must be > 0, got 0"),
-        (lambda n, t: train_pair(5, weight_decay=-0.01), "weight_decay must be finite and >= 0, got -0.01"),
-        (lambda n, t: train_pair(5, lr=0.5, weight_decay=0.02, momentum=0.99), "no real alpha"),
-        (lambda n, t: train_pair(-1), "steps must be >= 0, got -1"),
         (lambda n, t: BNNetwork(n.X, n.y[:-1]), r"y must have shape \(200,\)"),
         (lambda n, t: BNNetwork(n.X, 2 * n.y), "values in"),
         (lambda n, t: BNNetwork(n.X, n.y, widths=(32, 0)), r"widths must be .* got \(32, 0\)"),

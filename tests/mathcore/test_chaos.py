@@ -16,13 +16,14 @@ from mathcore.chaos import (
     parting_step,
     predicted_parting_step,
 )
+from mathcore import experiments
 from mathcore.losses import RatioLoss
 
 
 @pytest.fixture(scope="module")
 def ratio_study():
     """RatioLoss from (−0.7, 0.7), η = 0.5, λ = 0.1: the chaotic toy of Li, Lyu & Arora (2020)."""
-    return drift_study(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 1400)
+    return drift_study(RatioLoss(), experiments.START, experiments.CHAOS)
 
 
 def test_parting_step_grows_with_the_digits(ratio_study):
@@ -50,7 +51,7 @@ def test_float32_gap_starts_at_its_rounding_level(ratio_study):
 
 
 def test_calm_regime_stays_at_rounding_level_in_float64():
-    gaps = gap_curve(RatioLoss(), [-0.7, 0.7], 0.05, 0.01, 600, "float64")
+    gaps = gap_curve(RatioLoss(), experiments.START, experiments.CALM, "float64")
     # Rounding error accumulates (slowly, not exponentially) and stays near the unit roundoff.
     assert gaps.max() < 1000 * 10 ** -FLOAT_DIGITS["float64"]
     assert gaps[600] < 4 * gaps[300]
@@ -71,7 +72,7 @@ def test_predicted_parting_step_formula_matches_its_definition():
         (lambda: lyapunov_from_gap([1.0], floor=1.0, ceiling=0.5), "floor=1.0"),
         (lambda: lyapunov_from_parting([16, 32], [200, 100]), "do not grow"),
         (lambda: predicted_parting_step(16, 0.0), "got 0.0"),
-        (lambda: gap_curve(RatioLoss(), [1.0, 0.0], 0.1, 0.1, 5, "float16"), "float16"),
+        (lambda: gap_curve(RatioLoss(), [1.0, 0.0], experiments.CALM.with_steps(5), "float16"), "float16"),
     ],
 )
 def test_bad_input(call, message):

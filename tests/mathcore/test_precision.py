@@ -7,20 +7,23 @@ import numpy as np
 import pytest
 
 from mathcore.losses import AngularLoss, NormalizedQuadratic, RatioLoss
+from mathcore import experiments
 from mathcore.precision import divergence_step, equivalence_gap, gd_mp
+from mathcore.recipe import Recipe
 from mathcore.trajectories import gd
 
 
 def test_mp_run_matches_float64_in_a_calm_regime():
     loss = AngularLoss()
-    path = gd(loss.grad, [-0.7, 0.7], 0.05, 100, weight_decay=0.01, momentum=0.5)
-    path_mp = gd_mp(loss, [-0.7, 0.7], 0.05, 100, digits=40, weight_decay=0.01, momentum=0.5)
+    recipe = Recipe(lr=0.05, weight_decay=0.01, momentum=0.5, steps=100)
+    path = gd(loss.grad, [-0.7, 0.7], recipe)
+    path_mp = gd_mp(loss, [-0.7, 0.7], recipe, digits=40)
     np.testing.assert_allclose(np.array([[float(c) for c in p] for p in path_mp]), path, rtol=1e-12)
 
 
 def test_parting_step_moves_right_with_more_digits_on_ratio_loss():
     """RatioLoss from (−0.7, 0.7), η = 0.5, λ = 0.1 is chaotic (Li, Lyu & Arora 2020)."""
-    args = (RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 1000)
+    args = (RatioLoss(), experiments.START, experiments.CHAOS.with_steps(1000))
     at_16, at_32 = divergence_step(*args, digits=16), divergence_step(*args, digits=32)
     assert at_16 is not None and at_32 is not None
     assert 150 < at_16 < 350  # math.md: near step 236 at 16 digits
@@ -29,20 +32,22 @@ def test_parting_step_moves_right_with_more_digits_on_ratio_loss():
 
 def test_no_parting_in_a_calm_regime():
     loss = NormalizedQuadratic(np.diag([1.0, -0.5, 0.2]))
-    gaps = equivalence_gap(loss, [0.5, -1.0, 0.8], 0.05, 0.01, 300, digits=16, momentum=0.9)
+    recipe = Recipe(lr=0.05, weight_decay=0.01, momentum=0.9, steps=300)
+    gaps = equivalence_gap(loss, [0.5, -1.0, 0.8], recipe, digits=16)
     assert gaps.max() < 1e-12
-    assert divergence_step(loss, [0.5, -1.0, 0.8], 0.05, 0.01, 300, digits=16, momentum=0.9) is None
+    assert divergence_step(loss, [0.5, -1.0, 0.8], recipe, digits=16) is None
 
 
 def test_gap_shrinks_with_digits_before_parting():
-    gaps_16 = equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 100, digits=16)
-    gaps_40 = equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 100, digits=40)
+    recipe = experiments.CHAOS.with_steps(100)
+    gaps_16 = equivalence_gap(RatioLoss(), [-0.7, 0.7], recipe, digits=16)
+    gaps_40 = equivalence_gap(RatioLoss(), [-0.7, 0.7], recipe, digits=40)
     assert gaps_40[1:].max() < 1e-20 < gaps_16[1:].max()
 
 
 def test_precision_is_restored_afterwards():
     before = mpmath.mp.dps
-    equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 5, digits=50)
+    equivalence_gap(RatioLoss(), [-0.7, 0.7], experiments.CHAOS.with_steps(5), digits=50)
     assert mpmath.mp.dps == before
 
 
@@ -50,14 +55,13 @@ def test_precision_is_restored_afterwards():
     "kwargs, message",
     [
         (dict(digits=3), "digits must be an integer >= 5, got 3"),
-        (dict(lr=20.0), "lr \\* weight_decay < 1"),
+        (dict(digits=20.5), "digits must be an integer >= 5, got 20.5"),
         (dict(tol=0.0), "tol must be finite and > 0, got 0.0"),
         (dict(theta0=[0.0, 0.0]), "non-zero"),
-        (dict(momentum=0.99, lr=0.5, weight_decay=0.5), "no real alpha"),
-        (dict(steps=-3), "steps must be >= 0, got -3"),
+        (dict(theta0=[[1.0, 0.0], [0.0, 1.0]]), "single point"),
     ],
 )
 def test_bad_input(kwargs, message):
-    args = dict(loss=RatioLoss(), theta0=[-0.7, 0.7], lr=0.5, weight_decay=0.1, steps=10, digits=20) | kwargs
+    args = dict(loss=RatioLoss(), theta0=[-0.7, 0.7], recipe=experiments.CHAOS.with_steps(10), digits=20) | kwargs
     with pytest.raises(ValueError, match=message):
         divergence_step(**args)
