@@ -266,10 +266,10 @@ class RunView:
 
 def settings_line(run: EquilibriumRun) -> VGroup:
     """The run's η, λ (and γ) and its noise level, from the experiment's settings."""
-    setting = run.setting
-    values = {derivations.eta: setting.lr, derivations.lam: setting.weight_decay}
-    if setting.momentum:
-        values[derivations.gamma] = setting.momentum
+    setting, recipe = run.setting, run.setting.recipe
+    values = {derivations.eta: recipe.lr, derivations.lam: recipe.weight_decay}
+    if recipe.momentum:
+        values[derivations.gamma] = recipe.momentum
     latex = r",\ ".join(f"{derivations.to_latex(symbol)} = {value:g}" for symbol, value in values.items())
     return VGroup(math(latex, LABEL_SIZE + 4), text(f"noise {setting.noise:g}", SMALL_SIZE + 2, MUTED)).arrange(RIGHT, buff=0.3)
 
@@ -302,9 +302,9 @@ def run_view(run: EquilibriumRun, heading: str, angle_references: Sequence[Refer
     tracker = ValueTracker(0)
     panel, axes = run_panel_with_circle(run, heading, tracker)
 
-    steps = np.arange(run.setting.steps + 1, dtype=float)
+    steps = np.arange(run.setting.recipe.steps + 1, dtype=float)
     readouts = readout_row([
-        (step_counter(tracker, run.setting.steps), steps),
+        (step_counter(tracker, run.setting.recipe.steps), steps),
         (readout(r"\|\theta_t\| =", norms, tracker, NORM_COLOR), norms),
         (readout(r"\eta_{\mathrm{eff}} =", run.effective_lr, tracker, TEXT_COLOR), run.effective_lr),
     ])
@@ -368,7 +368,7 @@ class EffectiveLR(ChapterScene):
                 view,
                 [
                     ("Kicks push the norm out, weight decay pulls it in.", 300, 4.0),
-                    ("Fast forward: both hover at the dashed predictions.", run.setting.steps, 2.6),
+                    ("Fast forward: both hover at the dashed predictions.", run.setting.recipe.steps, 2.6),
                 ],
                 f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
                 f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
@@ -384,7 +384,7 @@ class EffectiveLR(ChapterScene):
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [(f"With momentum {run.setting.momentum:g}, the momentum formula holds.", run.setting.steps, 4.0)],
+            [(f"With momentum {run.setting.recipe.momentum:g}, the momentum formula holds.", run.setting.recipe.steps, 4.0)],
             f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
         )
         self.play(FadeOut(view.all()), run_time=0.6)
@@ -396,7 +396,7 @@ class EffectiveLR(ChapterScene):
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [("Where it fails: no noise, GD stuck in a minimum.", run.setting.steps, 3.0)],
+            [("Where it fails: no noise, GD stuck in a minimum.", run.setting.recipe.steps, 3.0)],
             f"Gradient gone (G² = {number(m.grad_sq)}): no balance, the norm just decays.",
         )
         self.wait(0.5)

@@ -6,7 +6,6 @@ import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, VGroup, linear
 
 from mathcore import derivations, experiments
-from mathcore.trajectories import exp_lr_schedule
 from scenes.style import (
     EXP_COLOR,
     MUTED,
@@ -30,11 +29,9 @@ class ExponentialLR(ChapterScene):
         runs = experiments.comparison()
         path = runs.exploded
         steps = len(path) - 1
-        lr, decay = runs.lr, runs.weight_decay
         norms = experiments.norms(path)
         # η̃_t for every shown step t = 0..steps (the run itself used t = 0..steps−1).
-        rates = exp_lr_schedule(lr, decay, steps + 1)
-        assert np.allclose(rates[:steps], runs.schedule)
+        rates = runs.recipe.with_steps(steps + 1).exp_lr_schedule
         growth = rates[1] / rates[0]
         # The first step at which θ̃ is outside the panel (and stays outside).
         inside = np.max(np.abs(path), axis=1) <= EXTENT
@@ -60,7 +57,7 @@ class ExponentialLR(ChapterScene):
             "the learning rate at step t",
             size=34,
         )
-        setting = text(f"η = {lr:g}, λ = {decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
+        setting = text(f"η = {runs.recipe.lr:g}, λ = {runs.recipe.weight_decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
         panel.column(VGroup(card, setting).arrange(DOWN, aligned_edge=LEFT, buff=0.2))
         start_label = math(r"\tilde\theta_0", SMALL_SIZE + 4, EXP_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
         self.caption(

@@ -187,7 +187,7 @@ class Opening(ChapterScene):
         steps = len(schedule)
         tracker = ValueTracker(0)
         decay = recipe("constant learning rate\n+ weight decay", DECAY_COLOR, step_named(theorem, WD_STEP),
-                       np.full(steps, runs.lr), tracker, r"\eta_t")
+                       np.full(steps, runs.recipe.lr), tracker, r"\eta_t")
         growing = recipe("no weight decay\n+ exponentially growing learning rate", EXP_COLOR,
                          step_named(theorem, SCHEDULE_STEP), schedule, tracker, r"\tilde\eta_t")
         same = math(r"\equiv", 72)

@@ -271,7 +271,7 @@ class TrainingBoard(Group):
         norm_ratio = np.linalg.norm(pair.params_exp, axis=1) / np.linalg.norm(pair.params_wd, axis=1)
         readouts = VGroup(
             step_counter(tracker, steps),
-            readout(r"\tilde\eta_t =", pair.schedule, tracker, EXP_COLOR, digits=2),
+            readout(r"\tilde\eta_t =", pair.recipe.exp_lr_schedule, tracker, EXP_COLOR, digits=2),
             readout(r"L(\theta_t) =", pair.loss_wd, tracker, DECAY_COLOR, digits=4),
             readout(r"L(\tilde\theta_t) =", pair.loss_exp, tracker, EXP_COLOR, digits=4),
             readout(r"\text{accuracy}\ (\%) =", 100 * pair.accuracy_wd, tracker, TEXT_COLOR, digits=1),
@@ -354,16 +354,16 @@ def rescale(pair: PairRun, factors: Sequence[float]) -> np.ndarray:
 class RealNetwork(ChapterScene):
     def construct(self) -> None:
         self.title_card("two moons, a two-layer batch-norm network")
-        pair, pair_m = experiments.bn_pair(), experiments.bn_pair(momentum=True)
+        pair, pair_m = experiments.bn_pair(experiments.BN), experiments.bn_pair(experiments.BN_MOMENTUM)
         theorem, heavy_ball = derivations.theorem_2_1(), derivations.momentum_theorem()
         board = TrainingBoard(
             pair, experiments.bn_boundaries(), step_named(theorem, "An exponentially growing learning rate"),
-            f"η = {pair.lr:g},  λ = {pair.weight_decay:g},  α = 1 − ηλ = {pair.alpha:g}",
+            f"η = {pair.recipe.lr:g},  λ = {pair.recipe.weight_decay:g},  α = 1 − ηλ = {pair.recipe.alpha:g}",
         )
         board_m = TrainingBoard(
-            pair_m, experiments.bn_boundaries(momentum=True),
+            pair_m, experiments.bn_boundaries(experiments.BN_MOMENTUM),
             step_named(heavy_ball, "The equivalent exponential schedule"),
-            f"γ = {pair_m.momentum:g},  η = {pair_m.lr:g},  λ = {pair_m.weight_decay:g},  α = {pair_m.alpha:.4f}",
+            f"γ = {pair_m.recipe.momentum:g},  η = {pair_m.recipe.lr:g},  λ = {pair_m.recipe.weight_decay:g},  α = {pair_m.recipe.alpha:.4f}",
         )
         steps = len(pair.loss_wd) - 1
 
@@ -438,7 +438,7 @@ class RealNetwork(ChapterScene):
 
         # With momentum: the exact twin needs α from a quadratic, and a matched start for the buffer.
         self.caption(
-            f"With momentum (γ = {pair_m.momentum:g}) the matching schedule works just as well.",
+            f"With momentum (γ = {pair_m.recipe.momentum:g}) the matching schedule works just as well.",
             FadeOut(board), FadeIn(board_m), run_time=1.5,
         )
         self.caption(

@@ -35,7 +35,7 @@ class VanillaGD(ChapterScene):
 
         start_label = math(r"\theta_0", SMALL_SIZE + 4, VANILLA_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
         self.caption(
-            f"Plain GD from θ₀ = ({path[0, 0]:g}, {path[0, 1]:g}): learning rate η = {experiments.LR:g}, "
+            f"Plain GD from θ₀ = ({path[0, 0]:g}, {path[0, 1]:g}): learning rate η = {experiments.VANILLA.lr:g}, "
             "no weight decay.",
             FadeIn(trace),
             FadeIn(start_label),

@@ -96,7 +96,7 @@ class WeightDecay(ChapterScene):
         runs = experiments.comparison()
         path = runs.decayed
         steps = len(path) - 1
-        lr, decay = runs.lr, runs.weight_decay
+        lr, decay = runs.recipe.lr, runs.recipe.weight_decay
         loss = experiments.loss()
 
         # The step where θ leaves the shallow valley's basin for good, and the first step after it
@@ -111,7 +111,7 @@ class WeightDecay(ChapterScene):
         panel = run_panel(path, DECAY_COLOR, EXTENT, plot_size=(4.6, 1.6))
         axes, tracker, trace = panel.axes, panel.tracker, panel.trace
         # Plain GD from the same start, driven by the same step tracker, faint: it stays stuck.
-        vanilla = TrajectoryTrace(axes, experiments.vanilla(steps), tracker, VANILLA_COLOR)
+        vanilla = TrajectoryTrace(axes, experiments.vanilla(experiments.VANILLA.with_steps(steps)), tracker, VANILLA_COLOR)
         vanilla.line.set_stroke(opacity=FAINT)
         vanilla.dot.set_opacity(FAINT)
         self.play(*panel.backdrop_animations(), run_time=1.5)

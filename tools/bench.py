@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mathcore.losses import AngularLoss, RatioLoss  # noqa: E402
+from mathcore import experiments  # noqa: E402
 from mathcore.precision import equivalence_gap  # noqa: E402
 from mathcore.trajectories import gd  # noqa: E402
 from scenes.video import CHAPTERS  # noqa: E402
@@ -60,18 +60,19 @@ def machine() -> list[str]:
 
 
 def numerics() -> list[str]:
-    loss = AngularLoss()
+    loss = experiments.loss()
+    chaos = experiments.CHAOS.with_steps(1_000)
     rng = np.random.default_rng(0)
     starts = rng.normal(size=(10_000, 2))
-    steps = 1_000
-    batched = best_of(3, lambda: gd(loss.grad, starts, 0.25, steps, weight_decay=0.1))
+    recipe = experiments.TOY.with_steps(1_000)
+    batched = best_of(3, lambda: gd(loss.grad, starts, recipe))
     sample = starts[:200]
-    per_point = best_of(1, lambda: [gd(loss.grad, s, 0.25, steps, weight_decay=0.1) for s in sample])
+    per_point = best_of(1, lambda: [gd(loss.grad, s, recipe) for s in sample])
     per_point_all = per_point * len(starts) / len(sample)
     lines = [
         "## Numerics",
         "",
-        f"GD with weight decay on the toy loss, {len(starts):,} starting points × {steps:,} steps:",
+        f"GD with weight decay on the toy loss, {len(starts):,} starting points × {recipe.steps:,} steps:",
         "",
         "| method | wall time | speed-up |",
         "|---|---|---|",
@@ -79,13 +80,14 @@ def numerics() -> list[str]:
         f"| per-point Python loop (`gd` per start; timed on {len(sample)}, scaled ×{len(starts) // len(sample)}) "
         f"| {per_point_all:.1f} s | 1× |",
         "",
-        "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), RatioLoss, 1,000 steps:",
+        "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), the chaos recipe on RatioLoss, "
+        f"{chaos.steps:,} steps:",
         "",
         "| digits | wall time |",
         "|---|---|",
     ]
     for digits in (16, 32, 64, 128):
-        seconds = best_of(1, lambda: equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 1000, digits))
+        seconds = best_of(1, lambda: equivalence_gap(experiments.chaos_loss(), experiments.START, chaos, digits))
         lines.append(f"| {digits} | {seconds:.2f} s |")
     return lines + [""]
 
