@@ -58,7 +58,7 @@ TICK_SIZE = 30
 #: Seconds formulas stay up after the last caption of their screen (reading time).
 FORMULA_HOLD = 2.0
 #: Steps of the calm runs shown in the last plot (the chaotic float64 curve is cut to match).
-CONTRAST_STEPS = experiments.CALM_STEPS
+CONTRAST_STEPS = experiments.CALM.steps
 
 
 def precision_name(precision: str | int, digits: float) -> str:
@@ -154,7 +154,7 @@ class ChaoticDrift(ChapterScene):
 
         key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
         settings = tex(
-            rf"\eta = {comparison.lr:g},\quad \lambda = {comparison.weight_decay:g},\quad \text{{float64}}",
+            rf"\eta = {comparison.recipe.lr:g},\quad \lambda = {comparison.recipe.weight_decay:g},\quad \text{{float64}}",
             TICK_SIZE,
         )
         counter = step_counter(tracker, SHOWN_STEPS)
@@ -189,7 +189,7 @@ class ChaoticDrift(ChapterScene):
         marker_label = tex(rf"t = {parting}", TICK_SIZE, TEXT_COLOR).next_to(marker.get_top(), RIGHT, buff=0.1)
 
         self.caption(
-            "Li, Lyu & Arora's chaotic toy: the same two runs.",
+            f"A different toy: x²/(x²+y²) at η = {comparison.recipe.lr:g}, where GD is chaotic (Li, Lyu & Arora).",
             FadeIn(heat),
             Create(axes),
             FadeIn(decayed),
@@ -202,13 +202,13 @@ class ChaoticDrift(ChapterScene):
             run_time=1.5,
         )
         self.caption(
-            "In float64 they agree for about 200 steps ...",
+            f"Both runs in float64: they agree for the first {parting // 10 * 10} steps ...",
             tracker.animate(rate_func=linear).set_value(parting - 15),
             run_time=4.0,
             hold=0,
         )
         self.caption(
-            f"... then part at step {parting}. The author blamed rounding.",
+            f"... then part at step {parting}. The post's author guessed rounding; let us check.",
             tracker.animate(rate_func=linear).set_value(SHOWN_STEPS),
             FadeIn(marker, run_time=0.5),
             FadeIn(marker_label, run_time=0.5),
@@ -220,7 +220,7 @@ class ChaoticDrift(ChapterScene):
 
     def gap_plot(self) -> None:
         study = experiments.drift()
-        steps = experiments.CHAOS_STEPS
+        steps = experiments.CHAOS.steps
         low = -10 * math.ceil((max(study.digits) + 3) / 10)
         axes = LogAxes(steps, low, 1, width=11.2, height=5.3, label_every=20, x_numbers=False)
         axes.to_edge(UP, buff=0.6).shift(0.45 * RIGHT)
@@ -278,7 +278,7 @@ class ChaoticDrift(ChapterScene):
                 ),
             ),
             (
-                "Solve: parting is linear in the digits d; the slope gives μ.",
+                "In this model parting is linear in the digits d; the slope gives μ.",
                 (
                     ("Solve for the parting step", "parting step"),
                     ("Linear in the digits: each digit adds ln 10/mu steps", "steps per digit"),
@@ -303,7 +303,7 @@ class ChaoticDrift(ChapterScene):
         study = experiments.drift()
         estimate = derivations.parting_step_estimate()
         digits, parting = np.array(study.digits), np.array(study.parting, dtype=float)
-        steps = experiments.CHAOS_STEPS
+        steps = experiments.CHAOS.steps
         top_digits = 10 * math.ceil(digits.max() / 10 + 0.5)
         axes = Axes(
             x_range=[0, top_digits, 10],
@@ -394,15 +394,15 @@ class ChaoticDrift(ChapterScene):
         # Labels in the free space by each curve: the chaotic one above its climb, the calm one above
         # its end, the toy's right of its end (between the chaotic climb and the calm curve).
         labels = VGroup(
-            text(f"chaotic toy, η = {experiments.CHAOS_LR:g}", SMALL_SIZE, color64)
+            text(f"chaotic toy, η = {experiments.CHAOS.lr:g}", SMALL_SIZE, color64)
             .next_to(axes.at(0, math.log10(study.tol) / 2), RIGHT, buff=0.3),
-            text(f"same toy, η = {experiments.CALM_LR:g}", SMALL_SIZE, TEXT_COLOR)
+            text(f"same toy, η = {experiments.CALM.lr:g}", SMALL_SIZE, TEXT_COLOR)
             .next_to(axes.at(CONTRAST_STEPS, math.log10(calm[-1])), UP + LEFT, buff=0.2),
-            text("the video's toy", SMALL_SIZE, MUTED).next_to(axes.at(len(toy) - 1, math.log10(toy[-1])), RIGHT,
+            text("the post's toy", SMALL_SIZE, MUTED).next_to(axes.at(len(toy) - 1, math.log10(toy[-1])), RIGHT,
                                                                buff=0.2),
         )
         self.caption(
-            f"Without chaos, no drift: at η = {experiments.CALM_LR:g}, float64 agrees to {sci_text(calm.max())}.",
+            f"Without chaos, no drift: at η = {experiments.CALM.lr:g}, float64 agrees to {sci_text(calm.max())}.",
             Create(axes),
             Create(tol),
             FadeIn(curves),
@@ -411,6 +411,6 @@ class ChaoticDrift(ChapterScene):
             hold=0,
         )
         self.play(FadeIn(labels), run_time=0.6)
-        self.caption(f"Our toy: a brief burst to {sci_text(toy.max())}, then it settles.")
-        self.caption("No bug in theorem or code: chaos amplifies the last digit.")
+        self.caption(f"Our copy of the post's toy, at its settings: a burst to {sci_text(toy.max())}, then it settles.")
+        self.caption("Where runs drift, no bug is needed: chaos amplifies the last digit.")
         self.clear_caption()
