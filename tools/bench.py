@@ -25,12 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mathcore.losses import AngularLoss, RatioLoss  # noqa: E402
-from mathcore.precision import equivalence_gap  # noqa: E402
-from mathcore.trajectories import gd  # noqa: E402
-from scenes.video import CHAPTERS  # noqa: E402
-from tools import render  # noqa: E402
-from tools.common import run_cli, write_text_atomically  # noqa: E402
+from mathcore.losses import AngularLoss, RatioLoss
+from mathcore.precision import equivalence_gap
+from mathcore.trajectories import gd
+from scenes.video import CHAPTERS
+from tools import render
+from tools.common import run_cli, write_text_atomically
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -53,8 +53,10 @@ def machine() -> list[str]:
     return [
         f"- date: {date.today().isoformat()}",
         f"- machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores",
-        f"- Python {platform.python_version()}, manim {manim.__version__}, numpy {np.__version__}, "
-        f"mpmath {mpmath.__version__}, cairo {cairo.cairo_version_string()}",
+        (
+            f"- Python {platform.python_version()}, manim {manim.__version__}, numpy {np.__version__}, "
+            f"mpmath {mpmath.__version__}, cairo {cairo.cairo_version_string()}"
+        ),
     ]
 
 
@@ -75,8 +77,10 @@ def numerics() -> list[str]:
         "| method | wall time | speed-up |",
         "|---|---|---|",
         f"| batched (one `gd` call on a (10000, 2) array) | {batched:.2f} s | {per_point_all / batched:.0f}× |",
-        f"| per-point Python loop (`gd` per start; timed on {len(sample)}, scaled ×{len(starts) // len(sample)}) "
-        f"| {per_point_all:.1f} s | 1× |",
+        (
+            f"| per-point Python loop (`gd` per start; timed on {len(sample)}, scaled ×{len(starts) // len(sample)}) "
+            f"| {per_point_all:.1f} s | 1× |"
+        ),
         "",
         "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), RatioLoss, 1,000 steps:",
         "",
@@ -84,7 +88,7 @@ def numerics() -> list[str]:
         "|---|---|",
     ]
     for digits in (16, 32, 64, 128):
-        seconds = best_of(1, lambda: equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 1000, digits))
+        seconds = best_of(1, lambda digits=digits: equivalence_gap(RatioLoss(), [-0.7, 0.7], 0.5, 0.1, 1000, digits))
         lines.append(f"| {digits} | {seconds:.2f} s |")
     return lines + [""]
 
@@ -162,7 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parallel = render_all("l", jobs, force=True)
     print("bench: re-render after one chapter changed", flush=True)
     rerender = rerender_one("l", jobs)
-    high_note = f"1080p60 parallel ({jobs} jobs; each chapter shares the cores with another, so its ratio is pessimistic)"
+    high_note = (
+        f"1080p60 parallel ({jobs} jobs; each chapter shares the cores with another, so its ratio is pessimistic)"
+    )
     if high is not None:
         high_note += f", from {args.log_1080p.name}"
     elif not args.skip_1080p:

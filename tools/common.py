@@ -142,7 +142,9 @@ class Children:
         with self._lock:
             if self._stopping:
                 raise KeyboardInterrupt  # the tool is shutting down: start nothing new
-            proc: subprocess.Popen[str] = subprocess.Popen(list(command), text=True, **kwargs)  # type: ignore[call-overload]
+            proc: subprocess.Popen[str] = subprocess.Popen(  # type: ignore[call-overload]
+                list(command), text=True, **kwargs
+            )
             self._running.add(proc)
         try:
             with proc:

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -35,8 +35,8 @@ import srt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.video import CHAPTERS, SCENES_DIR, Chapter  # noqa: E402
-from tools.common import (  # noqa: E402
+from scenes.video import CHAPTERS, SCENES_DIR, Chapter
+from tools.common import (
     Children,
     UsageError,
     atomic_output,
@@ -218,10 +218,9 @@ def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
     for part, start in zip(parts, chapter_starts([p.duration for p in parts])):
         if part.subtitles is None:
             continue
+        shift = timedelta(seconds=start)
         for sub in srt.parse(part.subtitles.read_text(encoding="utf-8")):
-            merged.append(
-                srt.Subtitle(len(merged) + 1, sub.start + timedelta(seconds=start), sub.end + timedelta(seconds=start), sub.content)
-            )
+            merged.append(srt.Subtitle(len(merged) + 1, sub.start + shift, sub.end + shift, sub.content))
     write_text_atomically(target, srt.compose(merged, reindex=False))
 
 
@@ -277,7 +276,8 @@ def select(modules: Iterable[str] | None) -> list[Chapter]:
     unknown = [m for m in modules if m not in known]
     if unknown:
         names = ", ".join(repr(m) for m in unknown)
-        raise UnknownChapterError(f"unknown chapter{'s' if len(unknown) > 1 else ''} {names}; chapters: {', '.join(known)}")
+        plural = "s" if len(unknown) > 1 else ""
+        raise UnknownChapterError(f"unknown chapter{plural} {names}; chapters: {', '.join(known)}")
     return [c for c in CHAPTERS if c.module in set(modules)]
 
 
@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     timings = tuple(ChapterTiming(p.chapter.module, round(p.seconds, 3), p.reused, round(p.duration, 3)) for p in parts)
     record = RenderLog(
         args.quality, QUALITIES[args.quality], args.jobs, round(time.monotonic() - started, 3), joined, timings,
-        datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        datetime.now(UTC).isoformat(timespec="seconds"),
     )  # fmt: skip
     record_path = record.write(build_dir(args.quality) / RENDER_LOG)
     if args.only:

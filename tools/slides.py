@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.video import Chapter  # noqa: E402
-from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically  # noqa: E402
-from tools.render import QUALITIES, check_system, input_hash, select  # noqa: E402
+from scenes.video import Chapter
+from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically
+from tools.render import QUALITIES, check_system, input_hash, select
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"
@@ -58,9 +58,13 @@ def ensure_reveal_assets() -> Path:
         return cache
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)")
+        raise SystemExit(
+            "slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)"
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL
+        )
         with tarfile.open(Path(tmp) / f"reveal.js-{REVEAL_VERSION}.tgz") as archive:
             archive.extractall(tmp, filter="data")
         cache.mkdir(parents=True, exist_ok=True)
@@ -87,11 +91,14 @@ def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], chil
     started = time.monotonic()
     result = children.run(
         [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
-         "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module), str(ROOT / "scenes" / "slides.py"), name],
+         "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module),
+         str(ROOT / "scenes" / "slides.py"), name],
         cwd=work,
     )  # fmt: skip
     if result.returncode != 0:
-        raise RuntimeError(f"manim-slides failed on {chapter.module}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"manim-slides failed on {chapter.module}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     write_text_atomically(stamp, digest)
     log(f"{chapter.module}: slides done in {time.monotonic() - started:.0f} s")
 

@@ -25,10 +25,10 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.style import HIGHLIGHT_SECTION  # noqa: E402
-from scenes.video import CHAPTERS, POSTER_CHAPTER  # noqa: E402
-from tools.common import UsageError, atomic_output, probe, run_cli  # noqa: E402
-from tools.render import QUALITIES, build_dir  # noqa: E402
+from scenes.style import HIGHLIGHT_SECTION
+from scenes.video import CHAPTERS, POSTER_CHAPTER
+from tools.common import UsageError, atomic_output, probe, run_cli
+from tools.render import QUALITIES, build_dir
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:
@@ -129,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.video is None:
         for path in make_all(args.quality):
             size = path.stat().st_size
-            print(f"{path.relative_to(ROOT)}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else path.relative_to(ROOT))
+            name = path.relative_to(ROOT)
+            print(f"{name}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else name)
         return 0
     if args.at is None and args.every is None:
         parser.error("give --at or --every with a video")

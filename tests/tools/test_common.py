@@ -33,19 +33,17 @@ def test_atomic_output_publishes_a_world_readable_file_and_leaves_nothing_else(t
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
 def test_atomic_output_failing_body_removes_the_temporary_file_and_keeps_no_target(tmp_path, error):
     target = tmp_path / "video.mp4"
-    with pytest.raises(type(error)):
-        with atomic_output(target) as tmp:
-            tmp.write_bytes(b"half")
-            raise error
+    with pytest.raises(type(error)), atomic_output(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise error
     assert list(tmp_path.iterdir()) == []
 
 
 def test_atomic_output_failing_body_keeps_the_old_target(tmp_path):
     target = write_text_atomically(tmp_path / "index.json", "old")
-    with pytest.raises(RuntimeError):
-        with atomic_output(target) as tmp:
-            tmp.write_text("new, half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_output(target) as tmp:
+        tmp.write_text("new, half")
+        raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
 
@@ -101,9 +99,8 @@ def test_terminate_all_ends_running_children_kills_deaf_ones_and_refuses_new_one
         assert polite.returncode is not None and deaf.returncode is not None
         assert deaf.returncode == -9  # SIGKILL after the grace period
         assert time.monotonic() - started < 5
-    with pytest.raises(KeyboardInterrupt):
-        with children.popen([sys.executable, "-c", "pass"]):
-            pass
+    with pytest.raises(KeyboardInterrupt), children.popen([sys.executable, "-c", "pass"]):
+        pass
 
 
 def test_children_run_captures_output_and_status():
