@@ -6,12 +6,15 @@ JOBS ?= $(shell nproc)
 CHAPTERS ?=
 PY := .venv/bin/python
 
-.PHONY: setup test video clips chapters chapter slides stills bench clean
+.PHONY: setup lint test video clips chapters chapter slides stills bench clean
 
 setup:
 	@bash tools/setup.sh
 
-test: setup
+lint: setup  ## ruff, with the pinned version and pyproject.toml's rules
+	$(PY) -m ruff check .
+
+test: lint  ## ruff first, then the test suite
 	$(PY) -m pytest
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ .srt, chapter markers)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -27,11 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mathcore import experiments  # noqa: E402
-from mathcore.precision import equivalence_gap  # noqa: E402
-from mathcore.trajectories import gd  # noqa: E402
-from scenes.video import CHAPTERS  # noqa: E402
-from tools import render  # noqa: E402
+from mathcore import experiments
+from mathcore.precision import equivalence_gap
+from mathcore.trajectories import gd
+from scenes.video import CHAPTERS
+from tools import render
+from tools.common import run_cli, write_text_atomically
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -54,8 +53,10 @@ def machine() -> list[str]:
     return [
         f"- date: {date.today().isoformat()}",
         f"- machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores",
-        f"- Python {platform.python_version()}, manim {manim.__version__}, numpy {np.__version__}, "
-        f"mpmath {mpmath.__version__}, cairo {cairo.cairo_version_string()}",
+        (
+            f"- Python {platform.python_version()}, manim {manim.__version__}, numpy {np.__version__}, "
+            f"mpmath {mpmath.__version__}, cairo {cairo.cairo_version_string()}"
+        ),
     ]
 
 
@@ -77,8 +78,10 @@ def numerics() -> list[str]:
         "| method | wall time | speed-up |",
         "|---|---|---|",
         f"| batched (one `gd` call on a (10000, 2) array) | {batched:.2f} s | {per_point_all / batched:.0f}× |",
-        f"| per-point Python loop (`gd` per start; timed on {len(sample)}, scaled ×{len(starts) // len(sample)}) "
-        f"| {per_point_all:.1f} s | 1× |",
+        (
+            f"| per-point Python loop (`gd` per start; timed on {len(sample)}, scaled ×{len(starts) // len(sample)}) "
+            f"| {per_point_all:.1f} s | 1× |"
+        ),
         "",
         "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), the chaos recipe on RatioLoss, "
         f"{chaos.steps:,} steps:",
@@ -87,117 +90,119 @@ def numerics() -> list[str]:
         "|---|---|",
     ]
     for digits in (16, 32, 64, 128):
-        seconds = best_of(1, lambda: equivalence_gap(experiments.chaos_loss(), experiments.START, chaos, digits))
+        seconds = best_of(
+            1, lambda digits=digits: equivalence_gap(experiments.chaos_loss(), experiments.START, chaos, digits)
+        )
         lines.append(f"| {digits} | {seconds:.2f} s |")
     return lines + [""]
 
 
-def parse_render_log(text: str) -> dict[str, float]:
-    """Per-chapter render seconds from tools/render.py's log ("<module>: done, X s of video in Y s")."""
-    per_chapter: dict[str, float] = {}
-    for line in text.splitlines():
-        if ": done, " in line:
-            module = line.split("] ", 1)[1].split(":", 1)[0]
-            per_chapter[module] = float(line.rsplit(" in ", 1)[1].split()[0])
-    return per_chapter
-
-
-def render_all(quality: str, jobs: int, force: bool) -> tuple[float, dict[str, float], dict[str, float]]:
-    """Render every chapter (and join); returns wall time, per-chapter render seconds and durations."""
-    chapters_dir = render.build_dir(quality) / "chapters"
+def render_all(quality: str, jobs: int, force: bool) -> render.RenderLog:
+    """Render every chapter (and join) with tools/render.py; returns the run's log (build/<res>/render_log.json)."""
     if force:
-        for stamp in chapters_dir.glob("*.hash"):
+        for stamp in (render.build_dir(quality) / "chapters").glob("*.hash"):
             stamp.unlink()
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    started = time.perf_counter()
-    with log.open("w") as out:
-        subprocess.run(
-            [sys.executable, str(ROOT / "tools" / "render.py"), "-q", quality, "-j", str(jobs)],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True,
-        )  # fmt: skip
-    wall = time.perf_counter() - started
-    per_chapter = parse_render_log(log.read_text())
-    durations = {c.module: render.video_duration(chapters_dir / f"{c.module}.mp4") for c in CHAPTERS}
-    log.unlink()
-    return wall, per_chapter, durations
-
-
-def rerender_one(quality: str, jobs: int) -> float:
-    """Wall time of `make video` after one chapter's input changed (its stamp invalidated)."""
-    (render.build_dir(quality) / "chapters" / f"{CHAPTERS[-1].module}.hash").write_text("changed")
-    started = time.perf_counter()
     subprocess.run(
         [sys.executable, str(ROOT / "tools" / "render.py"), "-q", quality, "-j", str(jobs)],
         cwd=ROOT, stdout=subprocess.DEVNULL, check=True,
     )  # fmt: skip
-    return time.perf_counter() - started
+    return render.RenderLog.read(render.build_dir(quality) / render.RENDER_LOG)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-1080p", action="store_true", help="no 1080p60 render (the slow part)")
-    parser.add_argument(
-        "--log-1080p", type=Path, help="take 1080p60 numbers from this `render.py -q h` log (and its `time` line)"
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
-    args = parser.parse_args(argv)
-    jobs = os.cpu_count() or 1
+def render_table(low: render.RenderLog, high: render.RenderLog | None, high_note: str) -> list[str]:
+    """Markdown: per chapter, video length and render seconds (ratio to the length) at 480p15 and 1080p60.
 
-    print("bench: numerics", flush=True)
-    lines = ["# Benchmarks", "", "Written by `make bench` (tools/bench.py).", "", *machine(), "", *numerics()]
+    Chapter lengths come from ``low``; a chapter reused (not rendered) in a run shows as "–".
+    """
+    per_low = low.seconds_by_chapter()
+    per_high = high.seconds_by_chapter() if high is not None else {}
+    durations = {c.module: c.video_s for c in low.chapters}
+    missing = [c.module for c in CHAPTERS if c.module not in durations]
+    if missing:
+        raise ValueError(f"the {low.resolution} render log has no chapters {missing}: render all chapters")
 
-    print("bench: 480p15 serial", flush=True)
-    serial, per_low, durations = render_all("l", 1, force=True)
-    print("bench: 480p15 parallel", flush=True)
-    parallel, _, _ = render_all("l", jobs, force=True)
-    print("bench: re-render after one chapter changed", flush=True)
-    rerender = rerender_one("l", jobs)
-    per_high: dict[str, float] = {}
-    high_note = f"parallel ({jobs} jobs)"
-    if args.log_1080p is not None:
-        text = args.log_1080p.read_text()
-        per_high = parse_render_log(text)
-        timed = re.search(r"^real\s+(\d+)m([\d.]+)s", text, re.MULTILINE)  # bash `time` output
-        if timed is None:
-            raise SystemExit(f"bench: no `real XmY.Zs` line in {args.log_1080p}")
-        high_wall = 60 * float(timed.group(1)) + float(timed.group(2))
-        high_note += f", from {args.log_1080p.name}"
-    elif not args.skip_1080p:
-        print("bench: 1080p60 parallel", flush=True)
-        high_wall, per_high, _ = render_all("h", jobs, force=True)
-    total = sum(durations.values())
+    def cell(seconds: float | None, length: float) -> str:
+        return "– | –" if seconds is None else f"{seconds:.0f} s | {seconds / length:.2f}"
 
-    lines += [
-        "## Rendering",
-        "",
-        f"Per chapter, from scratch: 480p15 rendered serially (one manim process at a time), 1080p60 {high_note}"
-        " (each chapter shares the cores with another, so its ratio is pessimistic):",
+    lines = [
+        f"Per chapter, from scratch: {low.resolution} rendered with {low.jobs} job(s), {high_note}:",
         "",
         "| chapter | video | 480p15 render | ratio | 1080p60 render | ratio |",
         "|---|---|---|---|---|---|",
     ]
     for chapter in CHAPTERS:
-        d = durations[chapter.module]
-        low = per_low.get(chapter.module, float("nan"))
-        high = per_high.get(chapter.module, float("nan"))
-        lines.append(f"| {chapter.module} | {d:.1f} s | {low:.0f} s | {low / d:.2f} | {high:.0f} s | {high / d:.2f} |")
+        length = durations[chapter.module]
+        low_cell = cell(per_low.get(chapter.module), length)
+        high_cell = cell(per_high.get(chapter.module), length)
+        lines.append(f"| {chapter.module} | {length:.1f} s | {low_cell} | {high_cell} |")
+    return lines
+
+
+def rerender_one(quality: str, jobs: int) -> float:
+    """Wall time of `make video` after one chapter's input changed (its stamp invalidated)."""
+    (render.build_dir(quality) / "chapters" / f"{CHAPTERS[-1].module}.hash").write_text("changed")
+    return render_all(quality, jobs, force=False).wall_s
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-1080p", action="store_true", help="no 1080p60 render (the slow part)")
+    parser.add_argument(
+        "--log-1080p", type=Path,
+        help="take the 1080p60 numbers from this render log (build/1080p60/render_log.json of a `render.py -q h` run)",
+    )  # fmt: skip
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    jobs = os.cpu_count() or 1
+    high: render.RenderLog | None = None
+    if args.log_1080p is not None:  # read it first: a bad file should fail before an hour of work
+        high = render.RenderLog.read(args.log_1080p)
+        if high.quality != "h":
+            raise SystemExit(f"bench: {args.log_1080p} is a {high.resolution} log, not 1080p60")
+
+    print("bench: numerics", flush=True)
+    lines = ["# Benchmarks", "", "Written by `make bench` (tools/bench.py).", "", *machine(), "", *numerics()]
+
+    print("bench: 480p15 serial", flush=True)
+    serial = render_all("l", 1, force=True)
+    print("bench: 480p15 parallel", flush=True)
+    parallel = render_all("l", jobs, force=True)
+    print("bench: re-render after one chapter changed", flush=True)
+    rerender = rerender_one("l", jobs)
+    high_note = (
+        f"1080p60 parallel ({jobs} jobs; each chapter shares the cores with another, so its ratio is pessimistic)"
+    )
+    if high is not None:
+        high_note += f", from {args.log_1080p.name}"
+    elif not args.skip_1080p:
+        print("bench: 1080p60 parallel", flush=True)
+        high = render_all("h", jobs, force=True)
+    else:
+        high_note = "1080p60 not measured (--skip-1080p)"
+    total = sum(c.video_s for c in serial.chapters)
+
+    lines += ["## Rendering", "", *render_table(serial, high, high_note)]
     lines += [
         "",
         f"Full video ({total / 60:.1f} min), including the join:",
         "",
         "| run | wall time | goal |",
         "|---|---|---|",
-        f"| 480p15, serial (1 job) | {serial:.0f} s | |",
-        f"| 480p15, parallel ({jobs} jobs) | {parallel:.0f} s | < 120 s |",
+        f"| 480p15, serial (1 job) | {serial.wall_s:.0f} s | |",
+        f"| 480p15, parallel ({parallel.jobs} jobs) | {parallel.wall_s:.0f} s | < 120 s |",
         f"| 480p15, re-render after one chapter changed | {rerender:.0f} s | |",
     ]
-    if per_high:
-        lines.append(f"| 1080p60, {high_note} | {high_wall:.0f} s ({high_wall / total:.2f}× the video) | ≤ 1.5× the video |")
+    if high is not None:
+        lines.append(
+            f"| 1080p60, parallel ({high.jobs} jobs) | {high.wall_s:.0f} s ({high.wall_s / total:.2f}× the video) "
+            "| ≤ 1.5× the video |"
+        )
     lines.append("")
-    args.out.write_text("\n".join(lines))
+    write_text_atomically(args.out, "\n".join(lines))
     print(f"bench: wrote {args.out}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_cli(main)

@@ -18,15 +18,15 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.video import Chapter  # noqa: E402
-from tools.render import QUALITIES, check_system, input_hash, publish, select  # noqa: E402
+from scenes.video import Chapter
+from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically
+from tools.render import QUALITIES, check_system, input_hash, select
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"
@@ -58,9 +58,13 @@ def ensure_reveal_assets() -> Path:
         return cache
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)")
+        raise SystemExit(
+            "slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)"
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL
+        )
         with tarfile.open(Path(tmp) / f"reveal.js-{REVEAL_VERSION}.tgz") as archive:
             archive.extractall(tmp, filter="data")
         cache.mkdir(parents=True, exist_ok=True)
@@ -74,8 +78,8 @@ def ensure_reveal_assets() -> Path:
     return cache
 
 
-def render_deck(chapter: Chapter, quality: str, log) -> None:
-    """manim-slides render of one chapter's slide class, unless its inputs are unchanged."""
+def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], children: Children) -> None:
+    """manim-slides render (a child in ``children``) of one chapter's slide class, unless its inputs are unchanged."""
     work = slides_dir(quality)
     stamp = work / "stamps" / f"{chapter.module}.hash"
     digest = input_hash(chapter, quality) + (ROOT / "scenes" / "slides.py").read_text()
@@ -85,43 +89,47 @@ def render_deck(chapter: Chapter, quality: str, log) -> None:
         return
     log(f"{chapter.module}: rendering slides")
     started = time.monotonic()
-    result = subprocess.run(
+    result = children.run(
         [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
-         "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module), str(ROOT / "scenes" / "slides.py"), name],
-        cwd=work, capture_output=True, text=True,
+         "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module),
+         str(ROOT / "scenes" / "slides.py"), name],
+        cwd=work,
     )  # fmt: skip
     if result.returncode != 0:
-        raise RuntimeError(f"manim-slides failed on {chapter.module}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest)
+        raise RuntimeError(
+            f"manim-slides failed on {chapter.module}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    write_text_atomically(stamp, digest)
     log(f"{chapter.module}: slides done in {time.monotonic() - started:.0f} s")
 
 
 def convert(chapters: Sequence[Chapter], quality: str, fmt: str, target: Path) -> None:
     """manim-slides convert to ``fmt`` (html or pdf), written atomically to ``target``."""
     work = slides_dir(quality)
-    tmp = target.with_name(f".{target.stem}.partial{target.suffix}")
     options = ["--one-file", "--offline", "-cslide_number=true", "-cprogress=true"] if fmt == "html" else []
     env = dict(os.environ, XDG_CACHE_HOME=str(CACHE_HOME))
-    try:
-        subprocess.run(
-            [str(MANIM_SLIDES), "convert", "--folder", str(work / "slides"), "--to", fmt, *options,
-             *[f"{c.scene}Slides" for c in chapters], str(tmp)],
-            cwd=work, env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        publish(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        shutil.rmtree(tmp.with_name(f"{tmp.stem}_assets"), ignore_errors=True)
+    with atomic_output(target) as tmp:
+        try:
+            subprocess.run(
+                [str(MANIM_SLIDES), "convert", "--folder", str(work / "slides"), "--to", fmt, *options,
+                 *[f"{c.scene}Slides" for c in chapters], str(tmp)],
+                cwd=work, env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+        finally:
+            # manim-slides puts the HTML's assets beside it; --one-file has inlined them by then.
+            shutil.rmtree(tmp.with_name(f"{tmp.stem}_assets"), ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="m")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", nargs="+", metavar="MODULE", help="a deck of these chapters only")
     args = parser.parse_args(argv)
-    chapters = select(args.only)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be >= 1, got {args.jobs}")
+    chapters = select(args.only)  # an unknown name: UsageError, one line from run_cli
     check_system()
     started = time.monotonic()
 
@@ -130,8 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ensure_reveal_assets()
     slides_dir(args.quality).mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        list(pool.map(lambda c: render_deck(c, args.quality, log), chapters))
+    children = Children()
+    parallel_map(lambda chapter: render_deck(chapter, args.quality, log, children), chapters, args.jobs, children)
     html, pdf = slides_dir(args.quality) / "slides.html", slides_dir(args.quality) / "slides.pdf"
     convert(chapters, args.quality, "html", html)
     log(f"wrote {html.relative_to(ROOT)} ({html.stat().st_size / 1e6:.0f} MB, works offline)")
@@ -141,4 +149,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_cli(main)

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,9 +25,10 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes.style import HIGHLIGHT_SECTION  # noqa: E402
-from scenes.video import CHAPTERS, POSTER_CHAPTER  # noqa: E402
-from tools.render import QUALITIES, build_dir, publish, video_duration  # noqa: E402
+from scenes.style import HIGHLIGHT_SECTION
+from scenes.video import CHAPTERS, POSTER_CHAPTER
+from tools.common import UsageError, atomic_output, probe, run_cli
+from tools.render import QUALITIES, build_dir
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:
@@ -42,10 +41,8 @@ def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[P
         for frame in container.decode(stream):
             while wanted and frame.time is not None and frame.time >= wanted[0] - 1e-6:
                 target = out_dir / f"{video.stem}_{wanted.pop(0):07.2f}s.png"
-                handle, tmp = tempfile.mkstemp(dir=out_dir, suffix=".png")
-                os.close(handle)
-                frame.to_image().save(tmp)
-                publish(tmp, target)
+                with atomic_output(target) as tmp:
+                    frame.to_image().save(tmp)
                 written.append(target)
             if not wanted:
                 break
@@ -91,15 +88,8 @@ def write_gif(video: Path, start: float, end: float, target: Path, width: int = 
             next_time += 1 / fps
     if not frames:
         raise ValueError(f"{video} has no frames between {start} s and {end} s")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".gif")
-    os.close(handle)
-    try:
+    with atomic_output(target) as tmp:
         frames[0].save(tmp, save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0, optimize=True)
-        publish(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 
@@ -110,12 +100,13 @@ def make_all(quality: str) -> list[Path]:
     for chapter in CHAPTERS:
         video = base / "chapters" / f"{chapter.module}.mp4"
         if not video.exists():
-            raise SystemExit(f"stills: {video} is missing; render it first (make video QUALITY={quality})")
+            raise UsageError(f"{video} is missing; render it first (make clips QUALITY={quality})")
+        info = probe(video)
         subtitles = video.with_suffix(".srt")
         if subtitles.exists():
-            written += extract_stills(video, keyframe_times(subtitles, video_duration(video)), base / "stills" / chapter.module)
+            written += extract_stills(video, keyframe_times(subtitles, info.duration), base / "stills" / chapter.module)
         sections = base / "chapters" / f"{chapter.module}.sections.json"
-        spans = section_spans(sections, frame_rate(video)) if sections.exists() else {}
+        spans = section_spans(sections, float(info.frame_rate)) if sections.exists() else {}
         if HIGHLIGHT_SECTION in spans:
             start, end = spans[HIGHLIGHT_SECTION]
             written.append(write_gif(video, start, end, base / "gifs" / f"{chapter.module}.gif"))
@@ -125,17 +116,8 @@ def make_all(quality: str) -> list[Path]:
     return written
 
 
-def frame_rate(video: Path) -> float:
-    with av.open(str(video)) as container:
-        return float(container.streams.video[0].guessed_rate)
-
-
-def duration(video: Path) -> float:
-    with av.open(str(video)) as container:
-        return float(container.duration / av.time_base)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("video", type=Path, nargs="?", help="one video to take stills from (else: all chapters)")
     parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="h")
@@ -147,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.video is None:
         for path in make_all(args.quality):
             size = path.stat().st_size
-            print(f"{path.relative_to(ROOT)}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else path.relative_to(ROOT))
+            name = path.relative_to(ROOT)
+            print(f"{name}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else name)
         return 0
     if args.at is None and args.every is None:
         parser.error("give --at or --every with a video")
@@ -155,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--every must be > 0, got {args.every}")
     times = args.at
     if args.every is not None:
-        length = duration(args.video)
+        length = probe(args.video).duration
         times = [i * args.every for i in range(int(length // args.every) + 1) if i * args.every < length - 0.05]
     for path in extract_stills(args.video, times, args.out):
         print(path)
@@ -163,4 +146,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_cli(main)

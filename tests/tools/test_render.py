@@ -1,42 +1,20 @@
-"""The join: chapter order, chapter markers, durations and merged subtitle offsets, on tiny renders."""
+"""render.py: the join (chapter order, markers, durations, subtitle offsets) on tiny renders,
+the input hash, chapter selection, the clip index and the JSON render log."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import av
 import pytest
 import srt
-from manim import BLUE, RED, Circle, FadeIn, Scene, Square, tempconfig
 
-from scenes.video import CHAPTERS, Chapter
+from scenes.video import CHAPTERS
 from tools import render
-
-
-def tiny_chapter(tmp_path: Path, name: str, seconds: float, shape, color) -> render.RenderedChapter:
-    """Render a short 480p15 scene with two subcaptions; return it as a rendered chapter."""
-
-    class Tiny(Scene):
-        def construct(self) -> None:
-            self.add_subcaption(f"{name} first", duration=0.5)
-            self.play(FadeIn(shape(color=color)), run_time=0.5)
-            self.add_subcaption(f"{name} second", duration=seconds - 0.5)
-            self.wait(seconds - 0.5)
-
-    media = tmp_path / name
-    with tempconfig({"quality": "low_quality", "media_dir": str(media), "disable_caching": True, "verbosity": "WARNING", "output_file": name}):
-        scene = Tiny()
-        scene.render()
-        video = Path(scene.renderer.file_writer.movie_file_path)
-    chapter = Chapter(module=name, scene="Tiny", title=f"Title of {name}")
-    return render.RenderedChapter(chapter, video, video.with_suffix(".srt"), render.video_duration(video))
-
-
-@pytest.fixture(scope="module")
-def parts(tmp_path_factory) -> list[render.RenderedChapter]:
-    tmp = tmp_path_factory.mktemp("tiny")
-    return [tiny_chapter(tmp, "alpha", 1.0, Circle, BLUE), tiny_chapter(tmp, "beta", 2.0, Square, RED)]
+from tools.common import probe
 
 
 def test_join_has_chapter_markers_in_order_with_durations(parts, tmp_path):
@@ -53,8 +31,10 @@ def test_join_has_chapter_markers_in_order_with_durations(parts, tmp_path):
     assert starts[0] == 0.0
     assert starts[1] == pytest.approx(parts[0].duration, abs=1e-3)
     assert ends[1] == pytest.approx(parts[0].duration + parts[1].duration, abs=1e-3)
-    assert render.video_duration(target) == pytest.approx(parts[0].duration + parts[1].duration, abs=0.1)
-    assert frames == 15 * 3  # 1 s + 2 s at 15 fps, no frame lost or doubled
+    info = probe(target)
+    assert info.duration == pytest.approx(parts[0].duration + parts[1].duration, abs=0.1)
+    assert [(c.title, c.start) for c in info.chapters] == [("Title of alpha", 0.0), ("Title of beta", starts[1])]
+    assert frames == info.frames == 15 * 3  # 1 s + 2 s at 15 fps, no frame lost or doubled
 
 
 def test_merged_subtitles_are_offset_by_chapter_starts(parts, tmp_path):
@@ -84,23 +64,94 @@ def test_interrupted_join_leaves_no_final_file(parts, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_input_hash_tracks_the_chapter_file_shared_code_and_quality():
+def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
+    """The files a render reads, copied under tmp_path (optionally with scenes/style.py as a package)."""
+    root = tmp_path / "root"
+    for folder in ("scenes", "mathcore"):
+        shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("manim.cfg", "requirements.lock", "README.md"):
+        shutil.copyfile(render.ROOT / name, root / name)
+    if style_package and (root / "scenes" / "style.py").exists():
+        (root / "scenes" / "style").mkdir()
+        (root / "scenes" / "style.py").rename(root / "scenes" / "style" / "__init__.py")
+    return root
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text() + "\n# edited\n")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the render's inputs, which render.ROOT points at."""
+    root = copy_of_the_tree(tmp_path)
+    monkeypatch.setattr(render, "ROOT", root)
+    return root
+
+
+def test_input_hash_changes_with_shared_code_quality_and_the_chapters_own_file(tree):
+    chapter, other = CHAPTERS[0], CHAPTERS[1]
+    before = render.input_hash(chapter, "l")
+    assert render.input_hash(chapter, "h") != before
+    edit(tree / "mathcore" / "losses.py")
+    after_mathcore = render.input_hash(chapter, "l")
+    assert after_mathcore != before
+    edit(tree / "manim.cfg")
+    after_cfg = render.input_hash(chapter, "l")
+    assert after_cfg != after_mathcore
+    other_before = render.input_hash(other, "l")
+    edit(tree / "scenes" / f"{chapter.module}.py")
+    assert render.input_hash(chapter, "l") != after_cfg
+    assert render.input_hash(other, "l") == other_before, "one chapter's file must not invalidate another chapter"
+
+
+def test_input_hash_ignores_files_the_render_does_not_read(tree):
     chapter = CHAPTERS[0]
-    assert render.input_hash(chapter, "l") == render.input_hash(chapter, "l")
-    assert render.input_hash(chapter, "l") != render.input_hash(chapter, "h")
-    assert render.input_hash(chapter, "l") != render.input_hash(CHAPTERS[1], "l")
-    assert "scenes/style.py" in render.SHARED_INPUTS and "mathcore/trajectories.py" in render.SHARED_INPUTS
+    before = render.input_hash(chapter, "l")
+    edit(tree / "README.md")
+    edit(tree / "scenes" / f"{CHAPTERS[1].module}.py")
+    (tree / "mathcore" / "notes.txt").write_text("not code")
+    assert render.input_hash(chapter, "l") == before
+
+
+def test_input_hash_follows_shared_code_into_packages(tree):
+    """mathcore/derivations.py and scenes/style.py are becoming packages: files at any depth count."""
+    chapter = CHAPTERS[0]
+    package = tree / "mathcore" / "derivations_pkg" / "deeper"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("X = 1\n")
+    before = render.input_hash(chapter, "l")
+    assert "mathcore/derivations_pkg/deeper/__init__.py" in render.shared_inputs()
+    edit(package / "__init__.py")
+    assert render.input_hash(chapter, "l") != before
+
+
+def test_shared_inputs_cover_either_layout_of_the_style(tmp_path):
+    module_layout = render.shared_inputs(copy_of_the_tree(tmp_path / "a"))
+    package_root = copy_of_the_tree(tmp_path / "b", style_package=True)
+    (package_root / "scenes" / "style" / "colors.py").write_text("BLUE = 1\n")
+    package_layout = render.shared_inputs(package_root)
+    assert "scenes/style.py" in module_layout or "scenes/style/__init__.py" in module_layout
+    assert {"scenes/style/__init__.py", "scenes/style/colors.py"} <= set(package_layout)
+    assert {"scenes/video.py", "mathcore/trajectories.py", "manim.cfg", "requirements.lock"} <= set(package_layout)
+    assert package_layout == sorted(package_layout)
+    chapter_files = {f"scenes/{c.module}.py" for c in CHAPTERS}
+    assert not chapter_files & set(package_layout), "chapter files are per-chapter inputs, not shared ones"
+
+
+def test_missing_shared_input_is_named(tree):
+    (tree / "manim.cfg").unlink()
+    with pytest.raises(FileNotFoundError, match="manim.cfg"):
+        render.input_hash(CHAPTERS[0], "l")
 
 
 def test_select_keeps_video_order_and_rejects_unknown_names():
     assert [c.module for c in render.select(["summary", "opening"])] == ["opening", "summary"]
-    with pytest.raises(ValueError, match="nope"):
+    with pytest.raises(render.UnknownChapterError, match="unknown chapter 'nope'; chapters: opening, radial_surface"):
         render.select(["nope"])
 
 
 def test_clip_index_lists_titles_starts_and_files(parts, tmp_path):
-    import json
-
     json_path, md_path = render.write_index(parts, tmp_path)
     rows = json.loads(json_path.read_text())
     assert [r["title"] for r in rows] == ["Title of alpha", "Title of beta"]
@@ -113,3 +164,49 @@ def test_missing_latex_is_reported_before_rendering(monkeypatch):
     monkeypatch.setattr(render.shutil, "which", lambda prog: None if prog == "latex" else "/usr/bin/" + prog)
     with pytest.raises(SystemExit, match="missing latex: install the Debian packages texlive-latex-base"):
         render.check_system()
+
+
+def fake_render(seconds: dict[str, float], reused: set[str]):
+    """A stand-in for render_chapter: no manim, just the timing it would report."""
+
+    def render_chapter(chapter, quality, log, children):
+        video = render.build_dir(quality) / "chapters" / f"{chapter.module}.mp4"
+        return render.RenderedChapter(chapter, video, None, 30.0, seconds[chapter.module], chapter.module in reused)
+
+    return render_chapter
+
+
+@pytest.fixture
+def quiet_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """build/ under tmp_path, and no check for LaTeX (nothing is rendered)."""
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    monkeypatch.setattr(render, "check_system", lambda: None)
+    return tmp_path / "build" / "480p15"
+
+
+def test_render_writes_a_json_timing_log(quiet_build, monkeypatch):
+    monkeypatch.setattr(render, "render_chapter", fake_render({"opening": 12.5, "summary": 0.25}, {"summary"}))
+    assert render.main(["-q", "l", "-j", "2", "--only", "summary", "opening"]) == 0
+    data = json.loads((quiet_build / "render_log.json").read_text())
+    assert {k: data[k] for k in ("quality", "resolution", "jobs", "joined")} == {
+        "quality": "l", "resolution": "480p15", "jobs": 2, "joined": False,
+    }  # fmt: skip
+    assert data["chapters"] == [
+        {"module": "opening", "seconds": 12.5, "reused": False, "video_s": 30.0},
+        {"module": "summary", "seconds": 0.25, "reused": True, "video_s": 30.0},
+    ]
+    assert 0 <= data["wall_s"] < 10
+    log = render.RenderLog.read(quiet_build / "render_log.json")
+    assert log.seconds_by_chapter() == {"opening": 12.5}
+    assert log.seconds_by_chapter(rendered_only=False) == {"opening": 12.5, "summary": 0.25}
+    assert [p.name for p in quiet_build.iterdir()] == ["render_log.json"], "temporary file left behind"
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"quality": "l"}', "[]"])
+def test_a_malformed_render_log_is_named(tmp_path, content):
+    path = tmp_path / "render_log.json"
+    path.write_text(content)
+    with pytest.raises(ValueError, match="render_log.json is not a render log"):
+        render.RenderLog.read(path)
+    with pytest.raises(ValueError, match="no render log at"):
+        render.RenderLog.read(tmp_path / "absent.json")

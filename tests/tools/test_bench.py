@@ -1,0 +1,40 @@
+"""bench.py's render table comes from render.py's JSON log (no parsing of printed text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenes.video import CHAPTERS
+from tools import bench, render
+
+
+def synthetic_log(tmp_path, quality: str, seconds: float, reused: frozenset[str] = frozenset()) -> render.RenderLog:
+    """A render log written to disk and read back, as bench does: every chapter 40 s long."""
+    timings = tuple(
+        render.ChapterTiming(c.module, seconds + i, c.module in reused, 40.0) for i, c in enumerate(CHAPTERS)
+    )
+    log = render.RenderLog(quality, render.QUALITIES[quality], 2, 123.4, True, timings, "2026-01-01T00:00:00+00:00")
+    path = log.write(tmp_path / f"{quality}.json")
+    assert render.RenderLog.read(path) == log
+    return render.RenderLog.read(path)
+
+
+def test_render_table_rows_come_from_the_logs(tmp_path):
+    low = synthetic_log(tmp_path, "l", 20.0, reused=frozenset({CHAPTERS[1].module}))
+    high = synthetic_log(tmp_path, "h", 60.0)
+    lines = bench.render_table(low, high, "note")
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ") and "---" not in line}
+    assert rows[CHAPTERS[0].module] == f"| {CHAPTERS[0].module} | 40.0 s | 20 s | 0.50 | 60 s | 1.50 |"
+    # A chapter the run reused was not rendered: no time to report.
+    assert rows[CHAPTERS[1].module] == f"| {CHAPTERS[1].module} | 40.0 s | – | – | 61 s | 1.52 |"
+    assert len(rows) == len(CHAPTERS) + 1  # + the header row
+
+
+def test_render_table_without_1080p_and_with_a_partial_log(tmp_path):
+    low = synthetic_log(tmp_path, "l", 20.0)
+    last = CHAPTERS[-1].module  # the 13th chapter: 20 + 12 s
+    assert bench.render_table(low, None, "skipped")[-1] == f"| {last} | 40.0 s | 32 s | 0.80 | – | – |"
+    partial = render.RenderLog("l", "480p15", 1, 1.0, False, low.chapters[:3])
+    with pytest.raises(ValueError, match="has no chapters"):
+        bench.render_table(partial, None, "x")
+
