@@ -11,9 +11,10 @@ Predictions (never retyped here: lambdified from the derivations):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, NamedTuple
+from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -21,13 +22,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from mathcore import derivations as D
 from mathcore.losses import ScaleInvariantLoss
-from mathcore.trajectories import gd
 from mathcore.recipe import Recipe
+from mathcore.trajectories import gd
 from mathcore.validation import check_theta0
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["NoisyRun", "EquilibriumMeasurement", "noisy_gd", "measure_equilibrium", "predictions", "angular_steps"]
+__all__ = ["EquilibriumMeasurement", "NoisyRun", "angular_steps", "measure_equilibrium", "noisy_gd", "predictions"]
 
 
 class NoisyRun(NamedTuple):
@@ -37,7 +38,9 @@ class NoisyRun(NamedTuple):
     grads: FloatArray
 
 
-def noisy_gd(loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, noise: float = 0.0, seed: int = 0) -> NoisyRun:
+def noisy_gd(
+    loss: ScaleInvariantLoss, theta0: ArrayLike, recipe: Recipe, noise: float = 0.0, seed: int = 0
+) -> NoisyRun:
     """SGD (trajectories.gd) with g̃ = ∇L(θ) + (noise/‖θ‖)·(I − uuᵀ)ξ, u = θ/‖θ‖, ξ ~ N(0, I).
 
     The noise is tangent to the sphere and scales like 1/‖θ‖, as a mini-batch gradient of a
@@ -98,7 +101,7 @@ class EquilibriumMeasurement:
         return self.angular_step_rms / self.angular_step_predicted - 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def _predictors() -> dict[str, Callable[..., float]]:
     """Numeric functions lambdified from the sympy derivations (the formulas live there only)."""
     plain, mom = D.equilibrium(), D.equilibrium_momentum()

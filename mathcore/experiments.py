@@ -8,7 +8,7 @@ chapter uses MOMENTUM_TOY (γ = 0.8 with λ = 0.02: α must be real, λη ≤ (1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -46,19 +46,19 @@ def norms(path: FloatArray) -> FloatArray:
     return np.linalg.norm(path, axis=-1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def loss() -> AngularLoss:
     """The video's toy loss."""
     return AngularLoss()
 
 
-@lru_cache(maxsize=None)
+@cache
 def vanilla(recipe: Recipe = VANILLA) -> FloatArray:
     """Plain GD on the toy from START (the recipe's own weight decay, none by default)."""
     return gd(loss().grad, START, recipe)
 
 
-@lru_cache(maxsize=None)
+@cache
 def comparison(recipe: Recipe = TOY) -> Comparison:
     """The toy's weight-decay run and its exponential-LR twin (Theorem 2.1, or the momentum theorem)."""
     return twin_runs(loss().grad, START, recipe)
@@ -81,25 +81,25 @@ CHAOS = Recipe(lr=0.5, weight_decay=0.1, steps=1400)
 CALM = Recipe(lr=0.05, weight_decay=0.01, steps=600)
 
 
-@lru_cache(maxsize=None)
+@cache
 def chaos_loss() -> RatioLoss:
     """The chaotic toy loss x²/(x² + y²)."""
     return RatioLoss()
 
 
-@lru_cache(maxsize=None)
+@cache
 def chaotic_comparison(steps: int = CHAOS.steps) -> Comparison:
     """The chaotic toy's weight-decay run and its exp-LR twin, in float64, for the first ``steps`` steps."""
     return twin_runs(chaos_loss().grad, START, CHAOS.with_steps(steps))
 
 
-@lru_cache(maxsize=None)
+@cache
 def drift() -> DriftStudy:
     """The chaotic toy's two runs at float32, float64, 32 and 64 digits: gaps, parting steps, μ (~0.5 s)."""
     return drift_study(chaos_loss(), START, CHAOS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def calm_gap() -> FloatArray:
     """Relative gap of the two runs in float64 on the same loss with a small η (no chaos)."""
     return gap_curve(chaos_loss(), START, CALM, "float64")
@@ -147,7 +147,7 @@ class EquilibriumRun:
         return np.sqrt((squares - squares[start]) / count)
 
 
-@lru_cache(maxsize=None)
+@cache
 def equilibrium_run(setting: EquilibriumSetting) -> EquilibriumRun:
     """Run ``setting`` once (noisy_gd from START) and measure it (burn-in: the first third)."""
     recipe = setting.recipe
@@ -181,7 +181,7 @@ BN_GRID_SIZE = 120
 BN_RESCALE: tuple[float, float] = (10.0, 0.1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bn_pair(recipe: Recipe = BN) -> bn_network.PairRun:
     """The recipe (BN or BN_MOMENTUM) and its exp-LR twin on the BN network (~0.3 s)."""
     return bn_network.train_pair(recipe)
@@ -198,7 +198,7 @@ class BoundarySnapshots:
     prob_exp: FloatArray  # (k, n, n)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bn_boundaries(recipe: Recipe = BN) -> BoundarySnapshots:
     """Decision grids of bn_pair(recipe) at every snapshot step (~1 s for both runs)."""
     pair = bn_pair(recipe)

@@ -13,7 +13,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 import mpmath
 import numpy as np
@@ -26,7 +26,7 @@ from mathcore.validation import check_hyper, check_lr_scalar, check_steps, check
 FloatArray = NDArray[np.float64]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _formulas(module: str) -> dict[str, Callable[..., object]]:
     """α(η, λ, γ), η̃_t(η, α, t), s_t(α, t) and ṽ_0(η, α, θ_0) from the momentum theorem, for ``module``."""
     theorem = D.momentum_theorem()
@@ -116,7 +116,8 @@ class Recipe:
     def velocity0(self, theta0: ArrayLike) -> FloatArray:
         """ṽ_0 = −(1 − α)·θ_0/(η·α): the exp-LR run's buffer that matches a weight-decay run starting at v_0 = 0."""
         theta = check_theta0(theta0)
-        return np.asarray(_formulas("numpy")["velocity0"](self.lr, self.alpha, theta), dtype=float) * np.ones_like(theta)
+        velocity = _formulas("numpy")["velocity0"](self.lr, self.alpha, theta)
+        return np.asarray(velocity, dtype=float) * np.ones_like(theta)
 
     @property
     def lr_growth(self) -> float:

@@ -42,7 +42,8 @@ def check_lr_schedule(lr: float | ArrayLike, steps: int, weight_decay: float) ->
             raise ValueError(f"lr must be a scalar or have length steps={steps}, got shape {rates.shape}")
         bad = ~(np.isfinite(rates) & (rates >= 0))
         if np.any(bad):
-            raise ValueError(f"lr values must be finite and >= 0, got {float(rates[bad][0])!r} at step {np.argmax(bad)}")
+            first = int(np.argmax(bad))
+            raise ValueError(f"lr values must be finite and >= 0, got {float(rates[first])!r} at step {first}")
     if steps and weight_decay and rates.max() * weight_decay >= 1:
         raise ValueError(
             f"need lr * weight_decay < 1, got {rates.max()} * {weight_decay} = {rates.max() * weight_decay}"

@@ -83,8 +83,10 @@ def numerics() -> list[str]:
             f"| {per_point_all:.1f} s | 1× |"
         ),
         "",
-        "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), the chaos recipe on RatioLoss, "
-        f"{chaos.steps:,} steps:",
+        (
+            "mpmath: the weight-decay run and the rescaled exp-LR run (`equivalence_gap`), the chaos recipe on "
+            f"RatioLoss, {chaos.steps:,} steps:"
+        ),
         "",
         "| digits | wall time |",
         "|---|---|",

@@ -162,7 +162,8 @@ def test_exp_norms_explode_while_weight_decay_norms_stay_level(run: str, request
 @pytest.mark.parametrize("run", ["plain", "heavy_ball"])
 def test_training_makes_progress(run: str, request: pytest.FixtureRequest) -> None:
     pair: PairRun = request.getfixturevalue(run)
-    assert pair.loss_wd[-1] < 0.15 < 0.5 < pair.loss_wd[0]
+    assert pair.loss_wd[-1] < 0.15
+    assert pair.loss_wd[0] > 0.5
     assert pair.accuracy_wd[-1] >= 0.95
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from mathcore import experiments
 from mathcore.chaos import (
     FLOAT_DIGITS,
     drift_study,
@@ -16,7 +17,6 @@ from mathcore.chaos import (
     parting_step,
     predicted_parting_step,
 )
-from mathcore import experiments
 from mathcore.losses import RatioLoss
 
 

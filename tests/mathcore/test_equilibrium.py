@@ -7,7 +7,7 @@ Statistical tests, all seeded; tolerances have a wide margin over the measured e
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -29,7 +29,7 @@ LR, WEIGHT_DECAY = TOY.lr, TOY.weight_decay
 NORM_TOL, ANGLE_TOL = 0.10, 0.15  # relative
 
 
-@lru_cache(maxsize=None)
+@cache
 def toy(lr: float, wd: float, momentum: float, noise: float, steps: int, batch: int = 1) -> EquilibriumMeasurement:
     """The video's toy from START, measured after the first third of the run."""
     start = np.tile(START, (batch, 1)) if batch > 1 else START

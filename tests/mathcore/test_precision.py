@@ -6,8 +6,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from mathcore.losses import AngularLoss, NormalizedQuadratic, RatioLoss
 from mathcore import experiments
+from mathcore.losses import AngularLoss, NormalizedQuadratic, RatioLoss
 from mathcore.precision import divergence_step, equivalence_gap, gd_mp
 from mathcore.recipe import Recipe
 from mathcore.trajectories import gd
@@ -54,14 +54,15 @@ def test_precision_is_restored_afterwards():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(digits=3), "digits must be an integer >= 5, got 3"),
-        (dict(digits=20.5), "digits must be an integer >= 5, got 20.5"),
-        (dict(tol=0.0), "tol must be finite and > 0, got 0.0"),
-        (dict(theta0=[0.0, 0.0]), "non-zero"),
-        (dict(theta0=[[1.0, 0.0], [0.0, 1.0]]), "single point"),
+        ({"digits": 3}, "digits must be an integer >= 5, got 3"),
+        ({"digits": 20.5}, "digits must be an integer >= 5, got 20.5"),
+        ({"tol": 0.0}, "tol must be finite and > 0, got 0.0"),
+        ({"theta0": [0.0, 0.0]}, "non-zero"),
+        ({"theta0": [[1.0, 0.0], [0.0, 1.0]]}, "single point"),
     ],
 )
 def test_bad_input(kwargs, message):
-    args = dict(loss=RatioLoss(), theta0=[-0.7, 0.7], recipe=experiments.CHAOS.with_steps(10), digits=20) | kwargs
+    recipe = experiments.CHAOS.with_steps(10)
+    args = {"loss": RatioLoss(), "theta0": [-0.7, 0.7], "recipe": recipe, "digits": 20} | kwargs
     with pytest.raises(ValueError, match=message):
         divergence_step(**args)

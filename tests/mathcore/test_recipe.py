@@ -97,16 +97,16 @@ def test_the_papers_growth_per_epoch_is_recomputed_from_its_inputs():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(lr=0.0), "lr must be > 0, got 0"),
-        (dict(lr=-0.1), "lr must be a finite number >= 0, got -0.1"),
-        (dict(lr=float("nan")), "lr must be a finite number >= 0, got nan"),
-        (dict(weight_decay=-1.0), "weight_decay must be finite and >= 0, got -1.0"),
-        (dict(momentum=1.0), "momentum must lie in \\[0, 1\\), got 1.0"),
-        (dict(lr=2.0, weight_decay=0.5), "need lr \\* weight_decay < 1, got 2.0 \\* 0.5 = 1.0"),
-        (dict(lr=0.5, weight_decay=0.5, momentum=0.9), "no real alpha: lr \\* weight_decay = 0.25 exceeds"),
-        (dict(steps=2.5), "steps must be an integer, got 2.5"),
-        (dict(steps=True), "steps must be an integer, got True"),
-        (dict(steps=-3), "steps must be >= 0, got -3"),
+        ({"lr": 0.0}, "lr must be > 0, got 0"),
+        ({"lr": -0.1}, "lr must be a finite number >= 0, got -0.1"),
+        ({"lr": float("nan")}, "lr must be a finite number >= 0, got nan"),
+        ({"weight_decay": -1.0}, "weight_decay must be finite and >= 0, got -1.0"),
+        ({"momentum": 1.0}, "momentum must lie in \\[0, 1\\), got 1.0"),
+        ({"lr": 2.0, "weight_decay": 0.5}, "need lr \\* weight_decay < 1, got 2.0 \\* 0.5 = 1.0"),
+        ({"lr": 0.5, "weight_decay": 0.5, "momentum": 0.9}, "no real alpha: lr \\* weight_decay = 0.25 exceeds"),
+        ({"steps": 2.5}, "steps must be an integer, got 2.5"),
+        ({"steps": True}, "steps must be an integer, got True"),
+        ({"steps": -3}, "steps must be >= 0, got -3"),
     ],
 )
 def test_bad_recipes_raise_value_error_naming_the_value(kwargs, message):
@@ -119,7 +119,7 @@ def test_schedule_overflow_names_the_step_without_a_runtime_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(OverflowError, match="overflows float64 at step 256"):
-            recipe.exp_lr_schedule
+            _ = recipe.exp_lr_schedule
 
 
 def test_double_root_at_the_real_alpha_boundary():

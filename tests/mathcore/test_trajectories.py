@@ -100,21 +100,21 @@ def test_equivalence_holds_for_random_losses(data, loss, lr, weight_decay, momen
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(weight_decay=-1.0), "weight_decay must be finite and >= 0, got -1.0"),
-        (dict(momentum=1.0), "momentum must lie in \\[0, 1\\), got 1.0"),
-        (dict(theta0=[0.0, 0.0]), "non-zero"),
-        (dict(theta0=[np.inf, 0.0]), "finite"),
-        (dict(rates=[0.1, 0.1]), "length steps=5"),
-        (dict(rates=[0.1, 0.1, np.nan, 0.1, 0.1]), "got nan at step 2"),
-        (dict(rates=-0.1), "lr must be a finite number >= 0, got -0.1"),
-        (dict(rates=2.0, weight_decay=0.5), "lr \\* weight_decay < 1"),
-        (dict(steps=-1), "steps must be >= 0, got -1"),
-        (dict(steps=2.5), "steps must be an integer, got 2.5"),
-        (dict(velocity0=[0.0]), "velocity0 must be finite with shape"),
+        ({"weight_decay": -1.0}, "weight_decay must be finite and >= 0, got -1.0"),
+        ({"momentum": 1.0}, "momentum must lie in \\[0, 1\\), got 1.0"),
+        ({"theta0": [0.0, 0.0]}, "non-zero"),
+        ({"theta0": [np.inf, 0.0]}, "finite"),
+        ({"rates": [0.1, 0.1]}, "length steps=5"),
+        ({"rates": [0.1, 0.1, np.nan, 0.1, 0.1]}, "got nan at step 2"),
+        ({"rates": -0.1}, "lr must be a finite number >= 0, got -0.1"),
+        ({"rates": 2.0, "weight_decay": 0.5}, "lr \\* weight_decay < 1"),
+        ({"steps": -1}, "steps must be >= 0, got -1"),
+        ({"steps": 2.5}, "steps must be an integer, got 2.5"),
+        ({"velocity0": [0.0]}, "velocity0 must be finite with shape"),
     ],
 )
 def test_bad_input_raises_value_error_naming_it(kwargs, message):
-    args = dict(grad=AngularLoss().grad, theta0=[-0.7, 0.7], rates=0.1, steps=5) | kwargs
+    args = {"grad": AngularLoss().grad, "theta0": [-0.7, 0.7], "rates": 0.1, "steps": 5} | kwargs
     with pytest.raises(ValueError, match=message):
         iterate(**args)
 
