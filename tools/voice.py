@@ -85,7 +85,7 @@ def unsayable_characters(text: str) -> list[str]:
 def check_spoken(text: str) -> str:
     """Return ``text`` (NFC, spaces collapsed) if a voice can say it; else raise ValueError naming the characters."""
     if not isinstance(text, str):
-        raise ValueError(f"spoken text must be a string, not {text!r}")
+        raise TypeError(f"spoken text must be a string, not {text!r}")
     normal = re.sub(" +", " ", unicodedata.normalize("NFC", text)).strip(" ")
     bad = unsayable_characters(normal)
     if bad:
