@@ -10,6 +10,7 @@ APT_PACKAGES=(
     texlive-fonts-recommended preview-latex-style dvisvgm
     fonts-dejavu-core
 )
+# The narrator's voice needs no system package: piper-tts links espeak-ng statically and ships its data.
 command -v cc >/dev/null 2>&1 || APT_PACKAGES+=(gcc)
 # `tools/setup.sh slides`: the slide deck also needs npm once, to fetch reveal.js for offline HTML.
 if [ "${1:-}" = "slides" ] && ! command -v npm >/dev/null 2>&1; then APT_PACKAGES+=(npm); fi
