@@ -4,8 +4,9 @@ exponentially growing learning rates (Li & Arora, arXiv:1910.07454).
 Every result is *derived* in this package (one module per result) from the update rules and the definition
 L(c*theta) = L(theta); no final formula is typed in and then checked.
 Each public function returns a cached, frozen :class:`Derivation` whose
-``steps`` are ``Step(expr, latex, caption)`` triples (``latex`` is ready for
-manim's ``MathTex``, built from the derived sympy objects) plus named results.
+``steps`` are ``Step(expr, latex, caption, key)`` (``latex`` is ready for
+manim's ``MathTex``, built from the derived sympy objects; ``key`` is a stable
+snake_case name, looked up with ``derivation.step(key)``) plus named results.
 
 Public symbols (module level; look them up here rather than re-creating them):
 ``eta`` ("eta", positive), ``lam`` ("lambda", nonnegative), ``t`` ("t",

@@ -130,15 +130,15 @@ def lemma_1(n: int = 2) -> Lemma1:
 
     steps: list[Step] = []
     steps.append(Step(sp.Eq(Lf(*ctheta), Lf(*theta)), _eq_tex(Lf(*ctheta), Lf(*theta)),
-                      "Scale invariance, for every c > 0"))
+                      "Scale invariance, for every c > 0", key="scale_invariance"))
 
     # 1. d/dc at c = 1  ->  Euler's relation of degree 0
     d_c = sp.diff(identity, c)
     orth_named = d_c.subs(c, 1)
-    steps.append(Step(sp.Eq(d_c, 0), to_latex(d_c) + " = 0", "Differentiate in c"))
+    steps.append(Step(sp.Eq(d_c, 0), to_latex(d_c) + " = 0", "Differentiate in c", key="differentiate_c"))
     steps.append(Step(sp.Eq(orth_named, 0),
                       to_latex(orth_named) + r" = \langle \nabla L(\theta), \theta \rangle = 0",
-                      "At c = 1: the gradient is orthogonal to theta"))
+                      "At c = 1: the gradient is orthogonal to theta", key="orthogonality"))
 
     # 2. d/dtheta_i  ->  gradient scales like 1/c
     grad_ids: list[sp.Eq] = []
@@ -153,14 +153,15 @@ def lemma_1(n: int = 2) -> Lemma1:
         factors.append(sp.simplify(sol[0] / P(i)(*theta)))
         if i == 0:
             steps.append(Step(sp.Eq(e_i, 0), to_latex(e_i) + " = 0",
-                              f"Differentiate in {names[0]} (chain rule)"))
-            steps.append(Step(grad_ids[0], _eq_tex(unknown, sol[0]), "Solve for the gradient at c theta"))
+                              f"Differentiate in {names[0]} (chain rule)", key="differentiate_coordinate"))
+            steps.append(Step(grad_ids[0], _eq_tex(unknown, sol[0]),
+                              "Solve for the gradient at c theta", key="gradient_at_c_theta"))
     if any(sp.simplify(f - factors[0]) != 0 for f in factors) or factors[0].has(*theta):
         raise RuntimeError("gradient components do not scale alike")
     grad_scaling = factors[0]
     steps.append(Step(grad_scaling,
                       r"\nabla L(c\theta) = %s\, \nabla L(\theta)" % to_latex(grad_scaling),
-                      "Every component: the gradient scales like 1/c"))
+                      "Every component: the gradient scales like 1/c", key="gradient_scaling"))
 
     # 3. second derivatives  ->  Hessian scales like 1/c^2
     hess_ids: list[sp.Eq] = []
@@ -176,13 +177,13 @@ def lemma_1(n: int = 2) -> Lemma1:
             hfactors.append(sp.simplify(sol[0] / P(i, j)(*theta)))
             if (i, j) == (0, 1):
                 steps.append(Step(sp.Eq(e_ij, 0), to_latex(e_ij) + " = 0",
-                                  f"Differentiate in {names[0]} and {names[1]}"))
+                                  f"Differentiate in {names[0]} and {names[1]}", key="differentiate_twice"))
     if any(sp.simplify(f - hfactors[0]) != 0 for f in hfactors) or hfactors[0].has(*theta):
         raise RuntimeError("Hessian entries do not scale alike")
     hess_scaling = hfactors[0]
     steps.append(Step(hess_scaling,
                       r"\nabla^2 L(c\theta) = %s\, \nabla^2 L(\theta)" % to_latex(hess_scaling),
-                      "The Hessian scales like 1/c^2"))
+                      "The Hessian scales like 1/c^2", key="hessian_scaling"))
 
     std = functools.partial(_to_standard, theta=theta, L=L_std)
     orthogonality = std(orth_named)
@@ -199,19 +200,19 @@ def lemma_1(n: int = 2) -> Lemma1:
     concrete = angular_loss(theta)
     residuals = _residuals_with(lem, concrete)
     steps.append(Step(sp.Eq(L_std(*theta), concrete), _eq_tex(L_std(*theta), concrete),
-                      "A concrete scale-invariant loss"))
+                      "A concrete scale-invariant loss", key="concrete_loss"))
     orth_val = residuals["orthogonality"][0]
     partial_syms = [_disp(f"partial_{nm}_L", r"\partial_{%s} L" % to_latex(v)) for nm, v in zip(names, theta)]
     orth_disp = orth_named.subs({P(i)(*theta): partial_syms[i] for i in range(n)})
     steps.append(Step(orth_val, _lin_tex(orth_disp, partial_syms) + " = " + to_latex(orth_val),
-                      "Check: orthogonality holds for it"))
+                      "Check: orthogonality holds for it", key="check_orthogonality"))
     all_res = sp.Tuple(*[e for v in residuals.values() for e in v])
     grad_res = residuals["gradient"]
     grad_res_shown = sp.S.Zero if all(e == 0 for e in grad_res) else sp.Matrix(list(grad_res))
     steps.append(Step(all_res,
                       r"\nabla L(c\theta) - %s\, \nabla L(\theta) = %s"
                       % (to_latex(grad_scaling), to_latex(grad_res_shown)),
-                      "Check: gradient and Hessian scaling hold for it"))
+                      "Check: gradient and Hessian scaling hold for it", key="check_scaling"))
     return Lemma1(
         name=f"lemma_1(n={n})", steps=tuple(steps), n=n, theta=theta, L=L_std, c=c,
         orthogonality=orthogonality, gradient_identities=gradient_identities,

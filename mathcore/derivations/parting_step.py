@@ -58,12 +58,15 @@ def parting_step_estimate() -> PartingStepEstimate:
     (mu_from_slope,) = sp.solve(sp.Eq(slope_sym, slope), mu)
 
     steps = (
-        Step(sp.Eq(delta, gap), tex(delta) + r" \approx " + tex(gap), "Rounding error, amplified by chaos"),
-        Step(parting_eq, tex(parting_eq.lhs) + " = " + tex(tau), "The runs part when the gap reaches tau"),
-        Step(sp.Eq(t_star, parting), tex(t_star) + " = " + tex(parting), "Solve for the parting step"),
+        Step(sp.Eq(delta, gap), tex(delta) + r" \approx " + tex(gap), "Rounding error, amplified by chaos", key="gap"),
+        Step(parting_eq, tex(parting_eq.lhs) + " = " + tex(tau),
+             "The runs part when the gap reaches tau", key="parting_condition"),
+        Step(sp.Eq(t_star, parting), tex(t_star) + " = " + tex(parting),
+             "Solve for the parting step", key="parting_step"),
         Step(sp.Eq(slope_sym, slope), tex(slope_sym) + r" = \frac{\Delta t_\star}{\Delta d} = " + tex(slope),
-             "Linear in the digits: each digit adds ln 10/mu steps"),
-        Step(sp.Eq(mu, mu_from_slope), tex(mu) + " = " + tex(mu_from_slope), "The Lyapunov exponent from the slope"),
+             "Linear in the digits: each digit adds ln 10/mu steps", key="slope"),
+        Step(sp.Eq(mu, mu_from_slope), tex(mu) + " = " + tex(mu_from_slope),
+             "The Lyapunov exponent from the slope", key="exponent_from_slope"),
     )
     return PartingStepEstimate(
         name="parting_step_estimate", steps=steps, digits=d, exponent=mu, tol=tau, gap=gap,

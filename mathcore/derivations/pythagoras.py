@@ -49,14 +49,15 @@ def pythagoras() -> Pythagoras:
 
     steps = (
         Step(sp.Eq(th1, th - eta * g), to_latex(th1) + " = " + _lin_tex(th - eta * g, [th, g]),
-             "Plain gradient step, no weight decay"),
+             "Plain gradient step, no weight decay", key="gd_step"),
         Step(sp.Eq(N1, expanded), to_latex(N1) + " = " + _sum_tex(by_eta(expanded), [eta]),
-             "Expand the squared norm"),
-        Step(sp.Eq(P, 0), _eq_tex(P, 0), "Lemma 1: gradient orthogonal to theta"),
-        Step(sp.Eq(N1, norm_sq), to_latex(N1) + " = " + _sum_tex(by_eta(norm_sq), [eta]), "Pythagoras"),
+             "Expand the squared norm", key="expand"),
+        Step(sp.Eq(P, 0), _eq_tex(P, 0), "Lemma 1: gradient orthogonal to theta", key="orthogonality"),
+        Step(sp.Eq(N1, norm_sq), to_latex(N1) + " = " + _sum_tex(by_eta(norm_sq), [eta]),
+             "Pythagoras", key="pythagoras"),
         Step(sp.Ge(increase, 0),
              _sum_tex([N1, -T]) + " = " + _product_tex(increase, [eta]) + r" \geq 0",
-             "The norm can only grow"),
+             "The norm can only grow", key="norm_grows"),
     )
     return Pythagoras(name="pythagoras", steps=steps, theta_sq=T, grad_sq=Gs, inner=P,
                       expanded=expanded, norm_sq=norm_sq, increase=increase)
