@@ -357,12 +357,12 @@ class RealNetwork(ChapterScene):
         pair, pair_m = experiments.bn_pair(), experiments.bn_pair(momentum=True)
         theorem, heavy_ball = derivations.theorem_2_1(), derivations.momentum_theorem()
         board = TrainingBoard(
-            pair, experiments.bn_boundaries(), step_named(theorem, "An exponentially growing learning rate"),
+            pair, experiments.bn_boundaries(), step_named(theorem, "exp_lr_schedule"),
             f"η = {pair.lr:g},  λ = {pair.weight_decay:g},  α = 1 − ηλ = {pair.alpha:g}",
         )
         board_m = TrainingBoard(
             pair_m, experiments.bn_boundaries(momentum=True),
-            step_named(heavy_ball, "The equivalent exponential schedule"),
+            step_named(heavy_ball, "exp_lr_schedule"),
             f"γ = {pair_m.momentum:g},  η = {pair_m.lr:g},  λ = {pair_m.weight_decay:g},  α = {pair_m.alpha:.4f}",
         )
         steps = len(pair.loss_wd) - 1
