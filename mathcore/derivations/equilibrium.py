@@ -39,7 +39,7 @@ class Equilibrium(Derivation):
     effective_lr: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def equilibrium() -> Equilibrium:
     """||th_{t+1}||^2 = (1-eta lam)^2 ||th_t||^2 + eta^2 G^2/||th_t||^2; fixed point
     ||th*||^4 ~ eta G^2/(2 lam); angular step ~ sqrt(2 eta lam)."""

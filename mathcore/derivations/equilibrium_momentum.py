@@ -42,7 +42,7 @@ class EquilibriumMomentum(Derivation):
     norm4_leading: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def equilibrium_momentum() -> EquilibriumMomentum:
     """Steady state of SGD with momentum gamma and weight decay lam on a scale-invariant loss:
     cos(step) = 1 - eta lam/(1+gamma), so step ~ sqrt(2 eta lam/(1+gamma)); with the new gradient
@@ -141,7 +141,7 @@ def equilibrium_momentum() -> EquilibriumMomentum:
     v1_sq = _disp("norm_v1_sq", r"\|v_{t+1}\|^2")
     n1_sq = _disp("norm_theta1_sq", r"\|\theta_{t+1}\|^2")
     n0_sq = _disp("norm_theta_sq", r"\|\theta_t\|^2")
-    tex = lambda e: to_latex(e, names)  # noqa: E731
+    tex = lambda e: to_latex(e, names)
     steps = (
         Step(sp.Tuple(mom_v, mom_x),
              _seq(to_latex(v1) + " = " + _lin_tex(mom_v.rhs, [v0, g, th]),
@@ -164,8 +164,9 @@ def equilibrium_momentum() -> EquilibriumMomentum:
         Step(sp.Tuple(sp.Eq(b, buffer_inner), sp.Eq(V, buffer_sq)),
              _seq(tex(sp.Eq(b, buffer_inner)), tex(sp.Eq(V, buffer_sq))),
              "Solve the linear equations", key="buffer_moments"),
-        Step(sp.Eq(cos_d, cos_step), to_latex(cos_d) + " = " + r"\frac{%s}{\|\theta\|^2} = %s"
-             % (to_latex(inner_tt), to_latex(cos_step)), "Angle turned in one step", key="cos_step"),
+        Step(sp.Eq(cos_d, cos_step),
+             to_latex(cos_d) + rf" = \frac{{{to_latex(inner_tt)}}}{{\|\theta\|^2}} = {to_latex(cos_step)}",
+             "Angle turned in one step", key="cos_step"),
         Step(sp.Eq(dphi, ang_lead),
              to_latex(dphi) + r" \approx " + to_latex(sp.Pow(ang_sq, sp.S.Half, evaluate=False)),
              "Momentum slows the rotation by sqrt(1 + gamma)", key="angular_step"),

@@ -3,12 +3,17 @@ sums, linear combinations of abstract vectors and polynomials in the order a rea
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from mathcore.derivations.symbols import _NAMES, _SEQ_NAMES, _disp
+
+
+def _paren(tex: str) -> str:
+    """``tex`` in brackets that grow with it."""
+    return rf"\left({tex}\right)"
 
 
 class _Printer(LatexPrinter):
@@ -35,7 +40,7 @@ class _Printer(LatexPrinter):
                     tex += " + "
             term_tex = self._print(term)
             if self._needs_add_brackets(term):
-                term_tex = r"\left(%s\right)" % term_tex
+                term_tex = _paren(term_tex)
             tex += term_tex
         return tex
 
@@ -124,12 +129,12 @@ def _product_tex(term: sp.Expr, front: Sequence[sp.Expr] = (), names: Mapping[sp
             b, e = fac.as_base_exp()
             if b == f and e.is_positive:
                 tex = to_latex(fac, names)
-                body.append(r"\left(%s\right)" % tex if fac.is_Add else tex)
+                body.append(_paren(tex) if fac.is_Add else tex)
                 rest = rest / fac
                 break
     if rest != 1 or not body:
         tex = to_latex(rest, names)
-        body.append(r"\left(%s\right)" % tex if rest.is_Add and body else tex)
+        body.append(_paren(tex) if rest.is_Add and body else tex)
     return ("- " if negative else "") + " ".join(body)
 
 
@@ -166,9 +171,9 @@ def _lin_tex(expr: sp.Expr, vecs: Sequence[sp.Symbol], names: Mapping[sp.Symbol,
         if k == 1:
             body = to_latex(v, names)
         elif k.is_Add:
-            body = r"\left(%s\right) %s" % (to_latex(k, names), to_latex(v, names))
+            body = f"{_paren(to_latex(k, names))} {to_latex(v, names)}"
         else:
-            body = "%s %s" % (to_latex(k, names), to_latex(v, names))
+            body = f"{to_latex(k, names)} {to_latex(v, names)}"
         if not parts:
             parts.append(("- " if neg else "") + body)
         else:
@@ -192,9 +197,9 @@ def _poly_tex(expr: sp.Expr, var: sp.Symbol) -> str:
         elif coef == 1:
             body = to_latex(power)
         elif coef.is_Add:
-            body = r"\left(%s\right) %s" % (to_latex(coef), to_latex(power))
+            body = f"{_paren(to_latex(coef))} {to_latex(power)}"
         else:
-            body = "%s %s" % (to_latex(coef), to_latex(power))
+            body = f"{to_latex(coef)} {to_latex(power)}"
         terms.append(("- " if neg else "") + body)
     out = terms[0]
     for tex in terms[1:]:
@@ -218,7 +223,7 @@ def _show_functions(expr: sp.Basic, funcs: Mapping[sp.FunctionClass, str]) -> sp
     def conv(e: sp.Basic) -> sp.Basic:
         base = funcs[e.func]
         (k,) = e.args
-        return _disp(f"{e.func.__name__}[{k}]", "%s_{%s}" % (base, sp.latex(k)))
+        return _disp(f"{e.func.__name__}[{k}]", f"{base}_{{{sp.latex(k)}}}")
 
     return expr.replace(lambda e: isinstance(e, sp.Function) and e.func in funcs, conv)
 
@@ -232,8 +237,8 @@ class _LnPrinter(_Printer):
 
     def _print_log(self, expr: sp.Expr, exp: str | None = None) -> str:
         (arg,) = expr.args
-        inner = self._print(arg) if arg.is_Atom else r"\left(%s\right)" % self._print(arg)
-        return r"\ln " + inner if exp is None else r"\ln^{%s} %s" % (exp, inner)
+        inner = self._print(arg) if arg.is_Atom else _paren(self._print(arg))
+        return r"\ln " + inner if exp is None else rf"\ln^{{{exp}}} {inner}"
 
 
 def _ln_tex(expr: sp.Basic, names: Mapping[sp.Symbol, str] | None = None) -> str:

@@ -4,8 +4,8 @@ hess L(c th) = hess L(th)/c^2; checked on a concrete scale-invariant loss."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import sympy as sp
 
@@ -44,13 +44,13 @@ def _coord_names(n: int) -> tuple[str, ...]:
     return ("x", "y", "z")[:n] if n <= 3 else tuple(f"theta_{i + 1}" for i in range(n))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _partial_class(names: tuple[str, ...], idx: tuple[int, ...]) -> type:
     """The function (d^k L / d theta_idx) of n arguments, as a sympy Function
     class whose derivative is the next partial (so sympy's chain rule writes
     d/dc L(c*theta) in terms of named partials, with no Subs objects)."""
     label = "".join(names[i] for i in idx) if len(names) <= 3 else ",".join(str(i + 1) for i in idx)
-    cls_name = "L" if not idx else "L_{%s}" % label
+    cls_name = "L" if not idx else f"L_{{{label}}}"
 
     def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
         return _partial_class(names, tuple(sorted(idx + (argindex - 1,))))(*self.args)
@@ -112,7 +112,7 @@ def scale_invariance_residuals(loss: sp.Expr, theta: Sequence[sp.Symbol]) -> dic
     return {k: v.subs(back, simultaneous=True) for k, v in out.items()}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lemma_1(n: int = 2) -> Lemma1:
     """Lemma 1: L(c th) = L(th) for all c > 0 implies <grad L(th), th> = 0,
     grad L(c th) = grad L(th)/c and hess L(c th) = hess L(th)/c^2."""
@@ -160,7 +160,7 @@ def lemma_1(n: int = 2) -> Lemma1:
         raise RuntimeError("gradient components do not scale alike")
     grad_scaling = factors[0]
     steps.append(Step(grad_scaling,
-                      r"\nabla L(c\theta) = %s\, \nabla L(\theta)" % to_latex(grad_scaling),
+                      rf"\nabla L(c\theta) = {to_latex(grad_scaling)}\, \nabla L(\theta)",
                       "Every component: the gradient scales like 1/c", key="gradient_scaling"))
 
     # 3. second derivatives  ->  Hessian scales like 1/c^2
@@ -182,7 +182,7 @@ def lemma_1(n: int = 2) -> Lemma1:
         raise RuntimeError("Hessian entries do not scale alike")
     hess_scaling = hfactors[0]
     steps.append(Step(hess_scaling,
-                      r"\nabla^2 L(c\theta) = %s\, \nabla^2 L(\theta)" % to_latex(hess_scaling),
+                      rf"\nabla^2 L(c\theta) = {to_latex(hess_scaling)}\, \nabla^2 L(\theta)",
                       "The Hessian scales like 1/c^2", key="hessian_scaling"))
 
     std = functools.partial(_to_standard, theta=theta, L=L_std)
@@ -202,7 +202,7 @@ def lemma_1(n: int = 2) -> Lemma1:
     steps.append(Step(sp.Eq(L_std(*theta), concrete), _eq_tex(L_std(*theta), concrete),
                       "A concrete scale-invariant loss", key="concrete_loss"))
     orth_val = residuals["orthogonality"][0]
-    partial_syms = [_disp(f"partial_{nm}_L", r"\partial_{%s} L" % to_latex(v)) for nm, v in zip(names, theta)]
+    partial_syms = [_disp(f"partial_{nm}_L", rf"\partial_{{{to_latex(v)}}} L") for nm, v in zip(names, theta)]
     orth_disp = orth_named.subs({P(i)(*theta): partial_syms[i] for i in range(n)})
     steps.append(Step(orth_val, _lin_tex(orth_disp, partial_syms) + " = " + to_latex(orth_val),
                       "Check: orthogonality holds for it", key="check_orthogonality"))
@@ -210,8 +210,7 @@ def lemma_1(n: int = 2) -> Lemma1:
     grad_res = residuals["gradient"]
     grad_res_shown = sp.S.Zero if all(e == 0 for e in grad_res) else sp.Matrix(list(grad_res))
     steps.append(Step(all_res,
-                      r"\nabla L(c\theta) - %s\, \nabla L(\theta) = %s"
-                      % (to_latex(grad_scaling), to_latex(grad_res_shown)),
+                      rf"\nabla L(c\theta) - {to_latex(grad_scaling)}\, \nabla L(\theta) = {to_latex(grad_res_shown)}",
                       "Check: gradient and Hessian scaling hold for it", key="check_scaling"))
     return Lemma1(
         name=f"lemma_1(n={n})", steps=tuple(steps), n=n, theta=theta, L=L_std, c=c,

@@ -44,7 +44,7 @@ class MomentumTheorem(Derivation):
     alpha_gamma0: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def momentum_theorem() -> MomentumTheorem:
     """SGD+momentum gamma+WD lam == SGD+momentum with LR eta*alpha^(-2t-1),
     alpha^2 - (1+gamma-eta*lam)*alpha + gamma = 0, theta_t = alpha^t thetatilde_t."""
@@ -147,7 +147,7 @@ def momentum_theorem() -> MomentumTheorem:
         raise RuntimeError("gamma = 0 reduction failed")
     alpha_gamma0 = alpha_gamma0[0]
 
-    stt = lambda k: _show(s(k))  # noqa: E731
+    stt = lambda k: _show(s(k))
     steps = (
         Step(sp.Tuple(wd_v, wd_x),
              _seq(to_latex(v1) + " = " + _lin_tex(wd_v.rhs, [v0, g, th0]),

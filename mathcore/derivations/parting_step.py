@@ -33,7 +33,7 @@ class PartingStepEstimate(Derivation):
     exponent_from_slope: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parting_step_estimate() -> PartingStepEstimate:
     """A gap born at 10^(-d) (the unit roundoff with d digits) that grows like e^(mu t) reaches the
     tolerance tau at t* = (d ln 10 + ln tau)/mu: linear in d with slope ln 10/mu, so mu = ln 10/slope."""
@@ -44,7 +44,7 @@ def parting_step_estimate() -> PartingStepEstimate:
     slope_sym = sp.Symbol("k", positive=True)
     delta = _disp("gap_t", r"\delta_t", positive=True)
     names = {t_star: r"t_\star"}
-    tex = lambda e: _ln_tex(e, names)  # noqa: E731
+    tex = lambda e: _ln_tex(e, names)
 
     gap = 10 ** (-d) * sp.exp(mu * t)  # premise: roundoff, amplified by e^mu per step
     parting_eq = sp.Eq(gap.subs(t, t_star), tau)

@@ -29,7 +29,7 @@ class Pythagoras(Derivation):
     increase: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pythagoras() -> Pythagoras:
     """<grad L(th), th> = 0 implies ||th - eta grad L||^2 = ||th||^2 + eta^2 ||grad L||^2."""
     T = _disp("norm_theta_sq", r"\|\theta_t\|^2", positive=True)

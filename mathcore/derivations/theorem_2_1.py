@@ -32,7 +32,7 @@ class Theorem21(Derivation):
     residual: sp.Expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def theorem_2_1() -> Theorem21:
     """GD with WD equals GD with LR eta*(1-eta*lam)^(-2t-1): theta_t = (1-eta*lam)^t * thetatilde_t."""
     lem = lemma_1(2)

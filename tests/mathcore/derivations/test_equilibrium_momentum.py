@@ -46,7 +46,7 @@ def test_equilibrium_momentum_exact_for_a_steady_rotation() -> None:
     n2 = th[0] ** 2 + th[1] ** 2
     grad = [-Gv * th[1] / n2, Gv * th[0] / n2]
     vals = {D.eta: e, D.lam: l, D.gamma: g, D.G: Gv, D.r: math.sqrt(n2)}
-    dot = lambda a, b: a[0] * b[0] + a[1] * b[1]  # noqa: E731
+    dot = lambda a, b: a[0] * b[0] + a[1] * b[1]
     assert math.isclose(dot(prev, th) / math.sqrt(dot(prev, prev) * n2), float(d.cos_step.subs(vals)), rel_tol=1e-12)
     assert math.isclose(dot(th, v), float(d.buffer_inner.subs(vals)), rel_tol=1e-9)
     assert math.isclose(dot(v, v), float(d.buffer_sq.subs(vals)), rel_tol=1e-9)
