@@ -273,16 +273,16 @@ class ChaoticDrift(ChapterScene):
             (
                 "Chaos multiplies a tiny gap by the same factor each step.",
                 (
-                    ("Rounding error, amplified by chaos", "gap: last digit,\ngrowing each step"),
-                    ("The runs part when the gap reaches tau", "parted at\ntolerance τ"),
+                    ("gap", "gap: last digit,\ngrowing each step"),
+                    ("parting_condition", "parted at\ntolerance τ"),
                 ),
             ),
             (
                 "In this model parting is linear in the digits d; the slope gives μ.",
                 (
-                    ("Solve for the parting step", "parting step"),
-                    ("Linear in the digits: each digit adds ln 10/mu steps", "steps per digit"),
-                    ("The Lyapunov exponent from the slope", "Lyapunov\nexponent"),
+                    ("parting_step", "parting step"),
+                    ("slope", "steps per digit"),
+                    ("exponent_from_slope", "Lyapunov\nexponent"),
                 ),
             ),
         )
@@ -326,7 +326,7 @@ class ChaoticDrift(ChapterScene):
                         for p, d, t in zip(study.precisions, digits, parting)))
         slope_label = VGroup(
             tex(rf"k = {slope:.1f}", TICK_SIZE + 2),
-            tex(estimate.steps[-1].latex + rf" = {study.exponent:.3f}", TICK_SIZE + 2),
+            tex(estimate.step("exponent_from_slope").latex + rf" = {study.exponent:.3f}", TICK_SIZE + 2),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         slope_label.next_to(axes.c2p(0, steps), DOWN + RIGHT, buff=0.3)
 

@@ -64,42 +64,42 @@ PLOT_HEIGHT = 1.3
 #: The noisy run's fading tail on the panel: (steps back, stroke width, opacity), oldest first.
 TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60, 1.6, 0.6), (8, 3.0, 1.0))
 
-# Screens of beats: (caption at the bottom, ((caption of the step in mathcore.derivations, label beside it), ...)).
+# Screens of beats: (caption at the bottom, ((key of the step in mathcore.derivations, label beside it), ...)).
 Screen = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 EFFECTIVE_LR_SCREEN: Screen = (
     (
         "Lemma 1: at θ, the gradient is divided by ‖θ‖.",
         (
-            ("SGD with weight decay", "SGD with\nweight decay"),
-            ("Unit direction u; Lemma 1", "Lemma 1"),
+            ("wd_step", "SGD with\nweight decay"),
+            ("unit_direction", "Lemma 1"),
         ),
     ),
     (
         "One step's turn. G: gradient size on the unit circle.",
-        (("Angle turned in one step", "angle turned\nin one step"),),
+        (("tan_step", "angle turned\nin one step"),),
     ),
     (
         "On the circle, the learning rate is divided by ‖θ‖².",
-        (("Effective learning rate on the sphere", "effective\nlearning rate"),),
+        (("effective_lr", "effective\nlearning rate"),),
     ),
 )
 EQUILIBRIUM_SCREEN: Screen = (
     (
         "Orthogonal steps grow the norm; weight decay shrinks it.",
-        (("Lemma 1: the cross term vanishes", "norm after\none step"),),
+        (("norm_recurrence", "norm after\none step"),),
     ),
     (
         "They balance at one norm: the equilibrium.",
         (
-            ("Equilibrium: the norm stops changing", "equilibrium"),
-            ("Small weight decay", "small weight\ndecay"),
+            ("norm4", "equilibrium"),
+            ("norm4_leading", "small weight\ndecay"),
         ),
     ),
     (
         "There, the turn per step depends on η and λ only.",
         (
-            ("At equilibrium", "at equilibrium"),
-            ("Angular speed set by eta * lambda alone", "angular step"),
+            ("step_at_equilibrium", "at equilibrium"),
+            ("angular_step", "angular step"),
         ),
     ),
 )

@@ -53,7 +53,7 @@ class ExponentialLR(ChapterScene):
         self.play(*panel.backdrop_animations(), run_time=1.5)
 
         card = formula_card(
-            step_named(derivations.theorem_2_1(), "An exponentially growing learning rate"),
+            step_named(derivations.theorem_2_1(), "exp_lr_schedule"),
             "the learning rate at step t",
             size=34,
         )

@@ -39,7 +39,6 @@ from scenes.style import (
     math,
     minimum_rays,
     plane_panel,
-    step_named,
     text,
     valley_basin,
 )
@@ -57,23 +56,24 @@ FIELD_PERCENTILE = 90
 #: The two circles whose loss profiles are compared.
 RADII = (1.0, 2.0)
 
-#: Lemma 1 in two passes: (step caption in mathcore, what the bottom caption says while it is written).
+#: Lemma 1 in two passes: (step key in mathcore, what the bottom caption says while it is written).
 ORTHOGONALITY = (
-    ("Differentiate in c", "Differentiate both sides in c."),
-    ("At c = 1: the gradient is orthogonal to theta", "At c = 1: the gradient is orthogonal to θ."),
+    ("differentiate_c", "Differentiate both sides in c."),
+    ("orthogonality", "At c = 1: the gradient is orthogonal to θ."),
 )
 SCALING = (
-    ("Differentiate in x (chain rule)", "Differentiate in x instead ..."),
-    ("Every component: the gradient scales like 1/c", "... so ∇L at cθ is ∇L at θ divided by c."),
-    ("The Hessian scales like 1/c^2", "Once more: the Hessian shrinks like 1/c²."),
+    ("differentiate_coordinate", "Differentiate in x instead ..."),
+    ("gradient_scaling", "... so ∇L at cθ is ∇L at θ divided by c."),
+    ("hessian_scaling", "Once more: the Hessian shrinks like 1/c²."),
 )
-PREMISE = ("Scale invariance, for every c > 0", "Scale invariance: scaling the weights by c > 0 keeps the loss.")
+PREMISE = ("scale_invariance", "Scale invariance: scaling the weights by c > 0 keeps the loss.")
 
 
-def step_block(derivation: derivations.Derivation, caption: str) -> VGroup:
+def step_block(derivation: derivations.Derivation, key: str) -> VGroup:
     """A derivation step as its (muted) caption above its formula, both left-aligned."""
-    label = text(caption.replace("theta", "θ").replace("^2", "²"), SMALL_SIZE, MUTED)
-    formula = math(step_named(derivation, caption), 44)
+    step = derivation.step(key)
+    label = text(step.caption.replace("theta", "θ").replace("^2", "²"), SMALL_SIZE, MUTED)
+    formula = math(step.latex, 44)
     return VGroup(label, formula).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
 
@@ -163,7 +163,7 @@ class LemmaOne(ChapterScene):
         self.caption(PREMISE[1], Write(premise), run_time=1.5)
 
         for steps, hold in ((ORTHOGONALITY, 2.0), (SCALING, 2.5)):
-            blocks = VGroup(*(step_block(lemma, caption) for caption, _ in steps))
+            blocks = VGroup(*(step_block(lemma, key) for key, _ in steps))
             blocks.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(premise, DOWN, buff=0.45, aligned_edge=LEFT)
             for block, (_, said) in zip(blocks, steps):
                 self.caption(said, Write(block), run_time=1.5)

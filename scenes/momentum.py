@@ -27,34 +27,34 @@ EXTENT = 3.0
 FORMULA_HOLD = 2.0
 ROW_BUFF = 0.5
 
-# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+# Screens of beats: (caption at the bottom, [(key of the step in mathcore.derivations, label beside it)]).
 FIRST_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "With momentum (PyTorch's rule), then without the buffer.",
         (
-            ("SGD with momentum and weight decay", "momentum,\nweight decay"),
-            ("Eliminate the momentum buffer", "buffer\neliminated"),
+            ("wd_step", "momentum,\nweight decay"),
+            ("wd_recurrence", "buffer\neliminated"),
         ),
     ),
     (
         "Match a run without weight decay: a recurrence for the scale.",
-        (("The theta~_t terms: a recurrence for s", "match the runs:\nthe scale"),),
+        (("scale_recurrence", "match the runs:\nthe scale"),),
     ),
     (
         "A geometric scale works if α solves a quadratic.",
-        (("Geometric scale: alpha solves a quadratic", "geometric\nscale"),),
+        (("characteristic", "geometric\nscale"),),
     ),
 )
 SECOND_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("α is real when weight decay is small enough.", (("Weight decay must be small enough", "real α"),)),
+    ("α is real when weight decay is small enough.", (("real_alpha_condition", "real α"),)),
     (
         "Exponential learning rate; the buffer must start here, not at 0.",
         (
-            ("The equivalent exponential schedule", "the schedule"),
-            ("Matching buffers at the start", "starting\nbuffers"),
+            ("exp_lr_schedule", "the schedule"),
+            ("velocity0", "starting\nbuffers"),
         ),
     ),
-    ("Without momentum it is Theorem 2.1 again.", (("No momentum: Theorem 2.1 again", "no momentum"),)),
+    ("Without momentum it is Theorem 2.1 again.", (("gamma_zero", "no momentum"),)),
 )
 
 

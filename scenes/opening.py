@@ -50,8 +50,8 @@ SCALINGS = (2.0, 0.5)
 BAR_UNIT = 0.75
 #: How many steps of the runs' learning-rate schedule the claim's plots show.
 PLOT_STEPS = 100
-SCHEDULE_STEP = "An exponentially growing learning rate"
-WD_STEP = "SGD with weight decay"
+SCHEDULE_STEP = "exp_lr_schedule"
+WD_STEP = "wd_step"
 
 
 def batch_values() -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +169,7 @@ class Opening(ChapterScene):
                 run_time=1.5,
             )
         lemma = derivations.lemma_1()
-        premise = lemma.steps[0]
+        premise = lemma.step("scale_invariance")
         card = formula_card(premise.latex, premise.caption.replace("theta", "θ"), size=44)
         coordinates = math(r"\theta = (x, y)", LABEL_SIZE + 6, NORM_COLOR)
         card.next_to(VGroup(before.label, after.label), DOWN, buff=0.2).set_x(0)

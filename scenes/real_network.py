@@ -357,13 +357,14 @@ class RealNetwork(ChapterScene):
         pair, pair_m = experiments.bn_pair(experiments.BN), experiments.bn_pair(experiments.BN_MOMENTUM)
         theorem, heavy_ball = derivations.theorem_2_1(), derivations.momentum_theorem()
         board = TrainingBoard(
-            pair, experiments.bn_boundaries(), step_named(theorem, "An exponentially growing learning rate"),
+            pair, experiments.bn_boundaries(experiments.BN), step_named(theorem, "exp_lr_schedule"),
             f"η = {pair.recipe.lr:g},  λ = {pair.recipe.weight_decay:g},  α = 1 − ηλ = {pair.recipe.alpha:g}",
         )
         board_m = TrainingBoard(
             pair_m, experiments.bn_boundaries(experiments.BN_MOMENTUM),
-            step_named(heavy_ball, "The equivalent exponential schedule"),
-            f"γ = {pair_m.recipe.momentum:g},  η = {pair_m.recipe.lr:g},  λ = {pair_m.recipe.weight_decay:g},  α = {pair_m.recipe.alpha:.4f}",
+            step_named(heavy_ball, "exp_lr_schedule"),
+            f"γ = {pair_m.recipe.momentum:g},  η = {pair_m.recipe.lr:g},  λ = {pair_m.recipe.weight_decay:g},  "
+            f"α = {pair_m.recipe.alpha:.4f}",
         )
         steps = len(pair.loss_wd) - 1
 

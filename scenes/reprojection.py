@@ -45,38 +45,38 @@ ROW_SIZE = 46
 #: Every how many steps an iterate of the exploding run is shown at its true position.
 PICK_EVERY = 4
 
-# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+# Screens of beats: (caption at the bottom, [(key of the step in mathcore.derivations, label beside it)]).
 SCREENS: tuple[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], ...] = (
     (
         (
             "Two runs: weight decay, or a changing learning rate.",
             (
-                ("SGD with weight decay", "weight decay,\nconstant LR"),
-                ("SGD without weight decay, learning rate eta~_t", "no weight decay,\nchanging LR"),
+                ("wd_step", "weight decay,\nconstant LR"),
+                ("exp_lr_step", "no weight decay,\nchanging LR"),
             ),
         ),
-        ("Guess: run 1 is a scaled copy of run 2.", (("Induction hypothesis, and Lemma 1", "guess,\nthen Lemma 1"),)),
-        ("Write run 1's step in run 2's terms.", (("Weight-decay step, rewritten", "run 1's step,\nrewritten"),)),
+        ("Guess: run 1 is a scaled copy of run 2.", (("induction_hypothesis", "guess,\nthen Lemma 1"),)),
+        ("Write run 1's step in run 2's terms.", (("wd_step_rewritten", "run 1's step,\nrewritten"),)),
     ),
     (
         (
             "Run 2's step, times the next scale.",
-            (("Exp-LR step, scaled by s_{t+1}", "run 2's step,\ntimes next scale"),),
+            (("exp_lr_step_scaled", "run 2's step,\ntimes next scale"),),
         ),
         (
             "The steps agree if the coefficients match.",
-            (("Match the coefficients: both steps agree", "match the\ncoefficients"),),
+            (("match_coefficients", "match the\ncoefficients"),),
         ),
         (
             "Same start: the scale shrinks, the learning rate grows exponentially.",
             (
-                ("Start equal, solve the recurrence", "same start,\nsolve"),
-                ("An exponentially growing learning rate", "the schedule"),
+                ("scale", "same start,\nsolve"),
+                ("exp_lr_schedule", "the schedule"),
             ),
         ),
     ),
 )
-SCALE_STEP = "Start equal, solve the recurrence"
+SCALE_STEP = "scale"
 
 
 class Reprojection(ChapterScene):

@@ -195,12 +195,9 @@ class ChapterMixin:
 
 
 
-def step_named(derivation: Derivation, caption: str) -> str:
-    """LaTeX of the derivation step with this caption (so scenes do not depend on step order)."""
-    for step in derivation.steps:
-        if step.caption == caption:
-            return step.latex
-    raise KeyError(f"{derivation.name} has no step captioned {caption!r}: {[s.caption for s in derivation.steps]}")
+def step_named(derivation: Derivation, key: str) -> str:
+    """LaTeX of the derivation step with this key (so scenes depend on neither step order nor caption wording)."""
+    return derivation.step(key).latex
 
 
 class ChapterScene(ChapterMixin, Scene):
@@ -501,12 +498,12 @@ def derivation_rows(
 ) -> VGroup:
     """Steps of ``derivation`` as labelled rows (see labelled_row), stacked and centred in the frame.
 
-    ``entries`` pairs the step's caption in mathcore (so the order of steps there does not matter)
+    ``entries`` pairs the step's key in mathcore (so the order and captions of steps there do not matter)
     with the label shown.
     """
     rows = VGroup()
-    for step_caption, label in entries:
-        row = labelled_row(label, step_named(derivation, step_caption), size, label_width)
+    for step_key, label in entries:
+        row = labelled_row(label, step_named(derivation, step_key), size, label_width)
         if rows:
             row.next_to(rows, DOWN, buff=buff, aligned_edge=LEFT)
         rows.add(row)

@@ -140,24 +140,24 @@ class Summary(ChapterScene):
             (card_content(
                 "Lemma 1: the gradient is orthogonal\nto θ and shrinks like 1/‖θ‖",
                 [
-                    final_equality(step_named(lemma, "At c = 1: the gradient is orthogonal to theta")),
-                    step_named(lemma, "Every component: the gradient scales like 1/c"),
+                    final_equality(step_named(lemma, "orthogonality")),
+                    step_named(lemma, "gradient_scaling"),
                 ],
             ), GRAD_COLOR),
             (card_content(
                 "No weight decay: ‖θ‖ only grows,\nso the effective LR decays",
-                [step_named(equilibrium, "Effective learning rate on the sphere")],
+                [step_named(equilibrium, "effective_lr")],
                 f"our plain run: ‖θ‖ went {plain[0]:.2f} → {plain[-1]:.2f}\n"
                 f"in {steps} steps; its effective LR fell {drop:.1f}×",
             ), VANILLA_COLOR),
             (card_content(
                 "Weight decay holds ‖θ‖ down:\nan exponential LR in disguise",
-                [step_named(theorem, "An exponentially growing learning rate")],
+                [step_named(theorem, "exp_lr_schedule")],
                 f"our weight-decay run: ‖θ‖ stayed\nbetween {decayed.min():.2f} and {decayed.max():.2f}",
             ), DECAY_COLOR),
             (card_content(
                 "With momentum: the same,\nwith α from a quadratic",
-                [step_named(momentum, "The equivalent exponential schedule")],
+                [step_named(momentum, "exp_lr_schedule")],
             ), EXP_COLOR),
         ])
         cards.arrange_in_grid(rows=2, cols=2, buff=(0.35, 0.3))

@@ -58,7 +58,7 @@ class VanillaGD(ChapterScene):
             Create(radius_after),
             run_time=2.0,
         )
-        card = formula_card(step_named(derivations.pythagoras(), "Pythagoras"), "Pythagoras, derived by sympy", size=34)
+        card = formula_card(step_named(derivations.pythagoras(), "pythagoras"), "Pythagoras, derived by sympy", size=34)
         check = math(
             rf"{norms[k]:.3f}^2 + {step_lengths[k]:.3f}^2 = {norms[k + 1]:.3f}^2",
             SMALL_SIZE + 6,

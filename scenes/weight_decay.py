@@ -116,7 +116,7 @@ class WeightDecay(ChapterScene):
         vanilla.dot.set_opacity(FAINT)
         self.play(*panel.backdrop_animations(), run_time=1.5)
 
-        card = formula_card(step_named(derivations.theorem_2_1(), "SGD with weight decay"), "the update, with weight decay", size=34)
+        card = formula_card(step_named(derivations.theorem_2_1(), "wd_step"), "the update, with weight decay", size=34)
         key = legend([(DECAY_COLOR, "with weight decay"), (VANILLA_COLOR, "plain GD (last chapter), faint")])
         panel.column(card, key)
         start_label = math(r"\theta_0", SMALL_SIZE + 4, DECAY_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)

@@ -88,4 +88,4 @@ def test_loss_panel_with_runs(scene):
 
 @compared_frames
 def test_formula_card(scene):
-    scene.add(formula_card(step_named(derivations.theorem_2_1(), "An exponentially growing learning rate"), "caption"))
+    scene.add(formula_card(step_named(derivations.theorem_2_1(), "exp_lr_schedule"), "caption"))
