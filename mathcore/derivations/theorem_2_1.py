@@ -22,7 +22,8 @@ class Theorem21(Derivation):
     ``Eq(s(t+1), (1-eta*lambda)*s(t))`` and ``lr_from_scale``:
     ``Eq(etatilde(t), eta/(s(t)*s(t+1)))`` with ``s = sympy.Function('s')``,
     ``etatilde = sympy.Function('etatilde')``; ``residual``: the
-    inductive-step mismatch after substituting the solution (0).
+    inductive-step mismatch after substituting the solution (0); ``condition``:
+    ``eta*lambda < 1``, solved from s_{t+1}/s_t > 0 (the scale must stay positive).
     """
 
     scale: sp.Expr
@@ -30,6 +31,7 @@ class Theorem21(Derivation):
     scale_recurrence: sp.Eq
     lr_from_scale: sp.Eq
     residual: sp.Expr
+    condition: sp.Rel
 
 
 @functools.cache
@@ -59,6 +61,13 @@ def theorem_2_1() -> Theorem21:
     s_lambda = sp.Lambda(kk, scale.subs(t, kk))
     schedule = sp.powsimp(lr_from_scale.subs(s, s_lambda))
     residual = sp.simplify(resid.subs(et(t), lr_from_scale).subs(s, s_lambda))
+    # The runs are one up to a *positive* scale (Lemma 1 needs c > 0): s_{t+1}/s_t > 0, solved for λ.
+    ratio = sp.simplify(s_next / s(t))
+    allowed = sp.solve_univariate_inequality(ratio > 0, lam, relational=False)  # an interval of λ, open above
+    if not (allowed.right_open and allowed.sup.is_finite):
+        raise RuntimeError(f"expected λ below a finite bound, got {allowed}")
+    upper = allowed.sup
+    condition = sp.Lt(eta * lam, sp.simplify(eta * upper))
 
     st = _show(s(t))
     steps = (
@@ -79,9 +88,10 @@ def theorem_2_1() -> Theorem21:
              "Match the coefficients: both steps agree", key="match_coefficients"),
         Step(sp.Eq(s(t), scale), _seq(_eq_tex(_show(s(0)), s0), _eq_tex(st, scale)),
              "Start equal, solve the recurrence", key="scale"),
+        Step(condition, to_latex(condition), "The scale stays positive only if eta*lambda < 1", key="condition"),
         Step(sp.Eq(et(t), schedule), to_latex(_show(et(t))) + " = " + _product_tex(schedule, [eta]),
              "An exponentially growing learning rate", key="exp_lr_schedule"),
     )
     return Theorem21(name="theorem_2_1", steps=steps, scale=scale, schedule=schedule,
                      scale_recurrence=sp.Eq(s(t + 1), s_next), lr_from_scale=sp.Eq(et(t), lr_from_scale),
-                     residual=residual)
+                     residual=residual, condition=condition)

@@ -54,7 +54,7 @@ def test_theorem_2_1_step_keys_are_stable_and_show_the_derived_schedule() -> Non
     d = D.theorem_2_1()
     assert d.keys() == [
         "wd_step", "exp_lr_step", "induction_hypothesis", "wd_step_rewritten", "exp_lr_step_scaled",
-        "match_coefficients", "scale", "exp_lr_schedule",
+        "match_coefficients", "scale", "condition", "exp_lr_schedule",
     ]
     schedule, scale = d.step("exp_lr_schedule"), d.step("scale")
     assert schedule.expr.rhs == d.schedule
@@ -62,3 +62,18 @@ def test_theorem_2_1_step_keys_are_stable_and_show_the_derived_schedule() -> Non
     # what the viewer reads: math.md's exponent -2t-1 on the base 1 - eta*lambda, and s_t = (1 - eta*lambda)^t
     assert schedule.latex.endswith(r"= \eta \left(1 - \eta \lambda\right)^{- 2 t - 1}"), schedule.latex
     assert scale.latex.endswith(r"s_{t} = \left(1 - \eta \lambda\right)^{t}"), scale.latex
+
+
+def test_theorem_2_1_needs_eta_lambda_below_one() -> None:
+    """math.md: 0 ≤ ηλ < 1. Derived from s_{t+1}/s_t > 0; checked at values either side of the bound."""
+    d = D.theorem_2_1()
+    names = by_name(d.condition)
+    eta, lam = names["eta"], names["lambda"]
+    assert isinstance(d.condition, sp.StrictLessThan)
+    assert sp.simplify(d.condition.lhs / d.condition.rhs - eta * lam) == 0
+    ratio = d.scale.subs(by_name(d.scale)["t"], 1)
+    for product, allowed in ((0.0, True), (0.5, True), (0.999, True), (1.0, False), (1.5, False)):
+        values = {eta: 0.5, lam: product / 0.5}
+        assert bool(d.condition.subs(values)) is allowed
+        assert bool(ratio.subs(values) > 0) is allowed  # the scale stays positive exactly when allowed
+    assert d.step("condition").latex == r"\eta \lambda < 1"
