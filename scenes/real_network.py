@@ -36,13 +36,15 @@ from mathcore import derivations, experiments
 from mathcore.bn_network import PairRun
 from scenes.style import (
     BACKGROUND,
+    CAPTION_SIZE,
     CLASS_COLORS,
     DECAY_COLOR,
     EXP_COLOR,
-    LABEL_SIZE,
     MUTED,
     NORM_COLOR,
+    READOUT_SIZE,
     SMALL_SIZE,
+    SYMBOL_SIZE,
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
@@ -256,7 +258,7 @@ class TrainingBoard(Group):
         # Which curves are which run's layers: a key in the plot's empty upper left.
         key = VGroup(
             *(
-                VGroup(swatch(color), math(latex, SMALL_SIZE + 6, color)).arrange(RIGHT, buff=0.15)
+                VGroup(swatch(color), math(latex, SYMBOL_SIZE, color)).arrange(RIGHT, buff=0.15)
                 for color, latex in ((EXP_COLOR, r"\tilde W_1, \tilde W_2"), (DECAY_COLOR, r"W_1, W_2"))
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
@@ -295,7 +297,7 @@ class TrainingBoard(Group):
 
 def network_diagram() -> VGroup:
     """x → [W_l → BN → ReLU] × 2 → frozen readout r → loss, as boxes; ``.trained`` and ``.frozen`` name parts."""
-    size = LABEL_SIZE + 4
+    size = READOUT_SIZE
 
     def box(label: Mobject, stroke: str, dashed: bool = False) -> VGroup:
         frame: VMobject = RoundedRectangle(corner_radius=0.12, width=max(1.05, label.width + 0.3), height=0.8)
@@ -307,13 +309,13 @@ def network_diagram() -> VGroup:
     widths = [int(w) for w, _ in experiments.bn_pair().net.shapes]
     trained = [box(math(rf"W_{{{i + 1}}}", size), TEXT_COLOR) for i in range(len(widths))]
     hidden = [
-        VGroup(w, box(text("BN", SMALL_SIZE + 2), MUTED), box(text("ReLU", SMALL_SIZE + 2), MUTED)) for w in trained
+        VGroup(w, box(text("BN", CAPTION_SIZE), MUTED), box(text("ReLU", CAPTION_SIZE), MUTED)) for w in trained
     ]
     readout_box = box(math("r", size, MUTED), MUTED, dashed=True)
     chain = [box(math(r"x \in \mathbb{R}^2", size), MUTED)]
     for layer in hidden:
         chain.extend(layer)
-    chain += [readout_box, box(text("loss", SMALL_SIZE + 2), MUTED)]
+    chain += [readout_box, box(text("loss", CAPTION_SIZE), MUTED)]
     row = VGroup(*chain).arrange(RIGHT, buff=0.38)
     arrows = VGroup(
         *(Arrow(a.get_right(), b.get_left(), buff=0.04, stroke_width=2.5, color=MUTED, tip_length=0.14,

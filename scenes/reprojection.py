@@ -15,7 +15,6 @@ from manim import (
     Line,
     ValueTracker,
     VGroup,
-    Write,
     config,
     linear,
 )
@@ -24,23 +23,22 @@ from mathcore import derivations, experiments
 from scenes.style import (
     DECAY_COLOR,
     EXP_COLOR,
+    FORMULA_HOLD,
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
     TrajectoryTrace,
-    derivation_rows,
     legend,
     loss_heatmap,
     minimum_rays,
     plane_panel,
     readout,
+    row_for,
     sci_text,
     step_counter,
 )
 
 EXTENT = 1.2
-#: Seconds each formula stays up after the last one on its screen is written (reading time).
-FORMULA_HOLD = 2.0
 ROW_SIZE = 46
 #: Every how many steps an iterate of the exploding run is shown at its true position.
 PICK_EVERY = 4
@@ -88,21 +86,10 @@ class Reprojection(ChapterScene):
 
     def derive(self, theorem: derivations.Theorem21) -> VGroup:
         """Write the proof, one screen of rows at a time; return the s_t formula, kept for the picture."""
-        kept = None
-        for number, screen in enumerate(SCREENS):
-            entries = [entry for _, beat in screen for entry in beat]
-            rows = derivation_rows(theorem, entries, size=ROW_SIZE, buff=0.6)
-            written = 0
-            for caption, beat in screen:
-                self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
-                written += len(beat)
-            self.wait(FORMULA_HOLD)
-            if number < len(SCREENS) - 1:
-                self.play(FadeOut(rows), run_time=0.5)
-            else:
-                kept = next(row.formula for row, (step, _) in zip(rows, entries) if step == SCALE_STEP)
-                self.play(FadeOut(VGroup(*(part for row in rows for part in row if part is not kept))), run_time=0.5)
-        return kept
+        for screen in SCREENS[:-1]:
+            self.write_derivation(theorem, screen, FORMULA_HOLD, size=ROW_SIZE, buff=0.6)
+        last = self.write_derivation(theorem, SCREENS[-1], FORMULA_HOLD, size=ROW_SIZE, buff=0.6, keep_step=SCALE_STEP)
+        return row_for(last, SCREENS[-1], SCALE_STEP).formula
 
     def reproject(self, scale_formula: VGroup) -> None:
         """The exploding run, multiplied by s_t, lands on the weight-decay run; the gap is rounding error."""

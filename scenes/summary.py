@@ -21,6 +21,7 @@ from manim import (
 from mathcore import derivations, experiments
 from scenes.style import (
     BACKGROUND,
+    CAPTION_SIZE,
     DECAY_COLOR,
     EXP_COLOR,
     GRAD_COLOR,
@@ -156,7 +157,7 @@ class Summary(ChapterScene):
         heading = text("Where this matters", TITLE_SIZE - 8, TEXT_COLOR)
         bullets = VGroup(*(text(f"•  {line}", LABEL_SIZE, TEXT_COLOR) for line in PRACTICE))
         bullets.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        quote = text(REPORTED_EXPERIMENT, SMALL_SIZE + 2, TEXT_COLOR)
+        quote = text(REPORTED_EXPERIMENT, CAPTION_SIZE, TEXT_COLOR)
         reported = framed(quote, EXP_COLOR, quote.width + 0.8, quote.height + 0.5)
         page = VGroup(heading, bullets, reported).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         fit_within(page, config.frame_width - 1.0, config.frame_height - 1.4)
