@@ -13,6 +13,7 @@ from scenes import video
 from scenes.style.palette import (
     BACKGROUND,
     CAPTION_SIZE,
+    CAPTION_SWAP_SECONDS,
     LABEL_SIZE,
     MATH_SIZE,
     MIN_CAPTION_SECONDS,
@@ -109,20 +110,28 @@ class ChapterMixin:
             new.scale_to_fit_width(config.frame_width - 0.8)
         needed = reading_time(content)
         self.pin(new)
-        swap = [FadeOut(self._caption)] if self._caption is not None else []
         if animations:
             duration = run_time if run_time is not None else max(1.0, needed * 0.6)
             self.add_subcaption(content, duration=max(needed, duration))
-            self.play(*swap, FadeIn(new), run_time=0.4)
+            self._swap_caption(new)
             self.play(*animations, run_time=duration)
             rest = needed - duration if hold is None else hold
         else:
             self.add_subcaption(content, duration=needed)
-            self.play(*swap, FadeIn(new), run_time=0.4)
+            self._swap_caption(new)
             rest = needed if hold is None else hold
-        self._caption = new
         if rest > 0:
             self.wait(rest)
+
+    def _swap_caption(self, new: Mobject) -> None:
+        """Bring in caption ``new`` in CAPTION_SWAP_SECONDS: the old one (if any) fades out first, then the new
+        one fades in, so the two never show on top of each other in the same place."""
+        if self._caption is not None:
+            self.play(FadeOut(self._caption), run_time=CAPTION_SWAP_SECONDS / 2)
+            self.play(FadeIn(new), run_time=CAPTION_SWAP_SECONDS / 2)
+        else:
+            self.play(FadeIn(new), run_time=CAPTION_SWAP_SECONDS)
+        self._caption = new
 
     def write_rows(
         self,
