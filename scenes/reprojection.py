@@ -27,6 +27,7 @@ from scenes.style import (
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
+    Screen,
     TrajectoryTrace,
     legend,
     loss_heatmap,
@@ -35,6 +36,7 @@ from scenes.style import (
     readout,
     row_for,
     sci_text,
+    segment_meets_box,
     step_counter,
 )
 
@@ -42,9 +44,11 @@ EXTENT = 1.2
 ROW_SIZE = 46
 #: Every how many steps an iterate of the exploding run is shown at its true position.
 PICK_EVERY = 4
+#: Gap (scene units) between the formula column and any green dot or spoke of the exploding run.
+COLUMN_MARGIN = 0.3
 
 # Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
-SCREENS: tuple[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], ...] = (
+SCREENS: tuple[Screen, ...] = (
     (
         (
             "Two runs: weight decay, or a changing learning rate.",
@@ -135,15 +139,17 @@ class Reprojection(ChapterScene):
             factor = 1 + shrink.get_value() * (comparison.scale[k] - 1)
             return axes.c2p(*(factor * comparison.exploded[k]))
 
-        def clear_of_column(point: np.ndarray) -> bool:
-            in_frame = abs(point[0]) < config.frame_width / 2 - 0.4 and abs(point[1]) < config.frame_height / 2 - 0.4
-            beside = point[1] > column.get_top()[1] + 0.3 or point[0] < column.get_left()[0] - 0.3
-            return in_frame and beside
+        def in_frame(point: np.ndarray) -> bool:
+            return abs(point[0]) < config.frame_width / 2 - 0.4 and abs(point[1]) < config.frame_height / 2 - 0.4
+
+        # The column and a margin (more than a dot's radius) around it: no dot or spoke may enter it.
+        keep_out = (column.get_corner(DOWN + LEFT) - COLUMN_MARGIN, column.get_corner(UP + RIGHT) + COLUMN_MARGIN)
 
         def fits(k: int) -> bool:
-            """The whole slide, from the true position to the landing point, stays clear of the column."""
-            start, end = axes.c2p(*comparison.exploded[k]), axes.c2p(*comparison.decayed[k])
-            return all(clear_of_column(start + u * (end - start)) for u in np.linspace(0, 1, 12))
+            """The whole slide, from the true position to the landing point, is in the frame and off the column
+            (the frame is convex, so the ends decide the first; the second is an exact segment-box test)."""
+            start, end = axes.c2p(*comparison.exploded[k]), axes.c2p(*comparison.rescaled[k])
+            return in_frame(start) and in_frame(end) and not segment_meets_box(start, end, *keep_out)
 
         picks = [k for k in range(0, steps + 1, PICK_EVERY) if fits(k)]
         dots = VGroup()

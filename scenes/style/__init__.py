@@ -29,6 +29,7 @@ from scenes.style.geometry import (
     sci_latex,
     sci_parts,
     sci_text,
+    segment_meets_box,
     valley_basin,
 )
 from scenes.style.palette import (
@@ -165,6 +166,7 @@ __all__ = [
     "sci_latex",
     "sci_parts",
     "sci_text",
+    "segment_meets_box",
     "screen_beats",
     "screen_entries",
     "series_plot",

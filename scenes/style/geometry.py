@@ -53,6 +53,18 @@ def clip_parameters(start: np.ndarray, delta: np.ndarray, extent: float) -> tupl
     return enter, leave
 
 
+def segment_meets_box(start: np.ndarray, end: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    """Whether the segment start→end (2-D points) touches the axis-aligned box with corners ``low`` and ``high``."""
+    start, end = np.asarray(start, dtype=float)[:2], np.asarray(end, dtype=float)[:2]
+    low, high = np.asarray(low, dtype=float)[:2], np.asarray(high, dtype=float)[:2]
+    if not np.all(low < high):
+        raise ValueError(f"the box needs low < high in both coordinates, got low={low} and high={high}")
+    # In coordinates where the box is [−1, 1]², it is clip_parameters' square.
+    centre, half = (low + high) / 2, (high - low) / 2
+    enter, leave = clip_parameters(((start - centre) / half)[None], ((end - start) / half)[None], 1.0)
+    return bool(enter[0] <= leave[0])
+
+
 def plane_tick_step(extent: float) -> float:
     """Tick spacing of the parameter plane on [−extent, extent]²: 1, or about extent/2 on wide planes."""
     extent = _positive("extent", extent)

@@ -22,6 +22,7 @@ from scenes.style.geometry import (
     sci_latex,
     sci_parts,
     sci_text,
+    segment_meets_box,
     valley_basin,
 )
 
@@ -71,6 +72,28 @@ def test_clip_parameters_known_cases():
     np.testing.assert_allclose(leave[:2], [1.0, 0.75])
     assert enter[2] >= leave[2]  # parallel to the top edge, above it
     assert enter[3] >= leave[3]  # stops short of the square
+
+
+@settings(max_examples=300)
+@given(coordinate, coordinate, coordinate, coordinate, st.tuples(coordinate, coordinate), st.tuples(extents, extents))
+def test_segment_meets_box_agrees_with_sampling(x0, y0, x1, y1, corner, size):
+    start, end = np.array([x0, y0]), np.array([x1, y1])
+    low = np.array(corner)
+    high = low + np.array(size)
+    meets = segment_meets_box(start, end, low, high)
+    samples = start + np.linspace(0, 1, 401)[:, None] * (end - start)
+    inside = np.all((samples > low + 1e-9) & (samples < high - 1e-9), axis=1)
+    if inside.any():
+        assert meets
+    if meets:  # then some point of the segment is in the (slightly grown) box
+        step = np.linalg.norm(end - start) / 400
+        grown = np.all((samples >= low - step - 1e-9) & (samples <= high + step + 1e-9), axis=1)
+        assert grown.any()
+
+
+def test_segment_meets_box_rejects_an_empty_box():
+    with pytest.raises(ValueError, match="low < high"):
+        segment_meets_box(np.zeros(2), np.ones(2), np.array([1.0, 0.0]), np.array([0.0, 1.0]))
 
 
 @pytest.mark.parametrize("extent", [0.0, -1.0, float("nan"), float("inf")])
