@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, FadeIn, FadeOut, VGroup, linear
+from manim import DOWN, LEFT, FadeIn, FadeOut, VGroup, linear
 
 from mathcore import derivations, experiments
 from mathcore.trajectories import exp_lr_schedule
