@@ -42,7 +42,7 @@ def clip_parameters(start: np.ndarray, delta: np.ndarray, extent: float) -> tupl
     enter, leave = np.zeros(len(start)), np.ones(len(start))
     for axis in range(2):
         p, d = start[:, axis], delta[:, axis]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # d may be 0 or tiny: ±inf is right
             low, high = (-extent - p) / d, (extent - p) / d
         near, far = np.minimum(low, high), np.maximum(low, high)
         moving = d != 0
