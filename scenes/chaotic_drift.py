@@ -20,7 +20,6 @@ from manim import (
     Mobject,
     ValueTracker,
     VGroup,
-    Write,
     config,
     linear,
 )
@@ -28,8 +27,10 @@ from manim import (
 from mathcore import derivations, experiments
 from mathcore.chaos import lyapunov_from_gap, predicted_parting_step
 from scenes.style import (
+    CAPTION_SIZE,
     DECAY_COLOR,
     EXP_COLOR,
+    FORMULA_HOLD,
     MUTED,
     PRECISION_COLORS,
     SMALL_SIZE,
@@ -37,16 +38,18 @@ from scenes.style import (
     ChapterScene,
     SciReadout,
     TrajectoryTrace,
-    derivation_rows,
     fit_within,
     legend,
     loss_heatmap,
-    math as tex,
     plane_panel,
+    row_for,
     sci_latex,
     sci_text,
     step_counter,
     text,
+)
+from scenes.style import (
+    math as tex,
 )
 
 #: Half-width of the parameter plane (the chaotic weight-decay run stays within |θ_i| ≤ 1.06).
@@ -55,8 +58,6 @@ EXTENT = 1.2
 SHOWN_STEPS = 400
 #: Smallest MathTex size that stays legible at 854x480.
 TICK_SIZE = 30
-#: Seconds formulas stay up after the last caption of their screen (reading time).
-FORMULA_HOLD = 2.0
 #: Steps of the calm runs shown in the last plot (the chaotic float64 curve is cut to match).
 CONTRAST_STEPS = experiments.CALM.steps
 
@@ -140,6 +141,7 @@ class ChaoticDrift(ChapterScene):
 
     def two_runs(self) -> None:
         comparison = experiments.chaotic_comparison(SHOWN_STEPS)
+        recipe = comparison.recipe
         study = experiments.drift()
         parting = study.parting[study.precisions.index("float64")]
         axes = plane_panel(EXTENT, side=5.2).to_edge(LEFT, buff=0.5).shift(0.35 * UP)
@@ -154,7 +156,7 @@ class ChaoticDrift(ChapterScene):
 
         key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
         settings = tex(
-            rf"\eta = {comparison.recipe.lr:g},\quad \lambda = {comparison.recipe.weight_decay:g},\quad \text{{float64}}",
+            rf"\eta = {recipe.lr:g},\quad \lambda = {recipe.weight_decay:g},\quad \text{{float64}}",
             TICK_SIZE,
         )
         counter = step_counter(tracker, SHOWN_STEPS)
@@ -286,16 +288,9 @@ class ChaoticDrift(ChapterScene):
                 ),
             ),
         )
-        entries = [entry for _, beat in screen for entry in beat]
-        rows = derivation_rows(estimate, entries, size=42, buff=0.4)
-        written = 0
-        for caption, beat in screen:
-            self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
-            written += len(beat)
-        self.wait(FORMULA_HOLD)
-        kept = rows[2].formula
-        self.play(FadeOut(VGroup(*(part for row in rows for part in row if part is not kept))), run_time=0.5)
-        return kept
+        kept = "Solve for the parting step"
+        rows = self.write_derivation(estimate, screen, FORMULA_HOLD, size=42, buff=0.4, keep_step=kept)
+        return row_for(rows, screen, kept).formula
 
     # --- measured: parting step against digits, and each curve's own rate ------------------------
 
@@ -340,9 +335,9 @@ class ChaoticDrift(ChapterScene):
         for p, d, mu, guess, parted in zip(study.precisions, study.digits, rates, predicted, study.parting):
             color = PRECISION_COLORS[p]
             name = p if isinstance(p, str) else f"{p} digits"
-            cells += [text(name, SMALL_SIZE + 2, color), text(f"{round(d, 1):g}", SMALL_SIZE + 2),
-                      text(f"{mu:.3f}", SMALL_SIZE + 2), text(f"{guess:.0f}", SMALL_SIZE + 2),
-                      text(f"{parted}", SMALL_SIZE + 2, color)]
+            cells += [text(name, CAPTION_SIZE, color), text(f"{round(d, 1):g}", CAPTION_SIZE),
+                      text(f"{mu:.3f}", CAPTION_SIZE), text(f"{guess:.0f}", CAPTION_SIZE),
+                      text(f"{parted}", CAPTION_SIZE, color)]
         grid = VGroup(*cells).arrange_in_grid(rows=len(study.precisions) + 1, cols=5, buff=(0.35, 0.26),
                                               col_alignments="lrrrr")
         # Align each row by the tops of its characters: "32 digits" has a descender that centring would lift.

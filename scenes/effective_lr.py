@@ -1,4 +1,5 @@
-"""Chapter: the learning rate seen on the sphere is η/‖θ‖², and weight decay holds ‖θ‖ where growth and decay balance."""
+"""Chapter: the learning rate seen on the sphere is η/‖θ‖², and weight decay holds ‖θ‖ where growth and decay
+balance."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from manim import (
     ValueTracker,
     VGroup,
     VMobject,
-    Write,
     config,
     linear,
 )
@@ -33,15 +33,16 @@ from manim import (
 from mathcore import derivations, experiments
 from mathcore.experiments import EquilibriumRun
 from scenes.style import (
+    CAPTION_SIZE,
     DECAY_COLOR,
-    LABEL_SIZE,
     MUTED,
     NORM_COLOR,
+    READOUT_SIZE,
     SMALL_SIZE,
     TEXT_COLOR,
     ChapterScene,
+    Screen,
     TrajectoryTrace,
-    derivation_rows,
     fit_within,
     loss_heatmap,
     math,
@@ -54,8 +55,9 @@ from scenes.style import (
     text,
 )
 
-#: Extra seconds a screen of formulas stays up after its last caption (whose own time follows the writing).
-FORMULA_HOLD = 1.2
+#: Extra seconds a screen of formulas stays up after its last caption (shorter than style.FORMULA_HOLD: the
+#: captions here are long, so their own reading time already covers most of it).
+SCREEN_HOLD = 1.2
 ROW_BUFF = 0.42
 #: Side of the loss panel (scene units) and the plots' size in the column beside it.
 PANEL_SIDE = 5.1
@@ -64,8 +66,7 @@ PLOT_HEIGHT = 1.3
 #: The noisy run's fading tail on the panel: (steps back, stroke width, opacity), oldest first.
 TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60, 1.6, 0.6), (8, 3.0, 1.0))
 
-# Screens of beats: (caption at the bottom, ((key of the step in mathcore.derivations, label beside it), ...)).
-Screen = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+# Screens of beats: (caption at the bottom, ((caption of the step in mathcore.derivations, label beside it), ...)).
 EFFECTIVE_LR_SCREEN: Screen = (
     (
         "Lemma 1: at θ, the gradient is divided by ‖θ‖.",
@@ -173,7 +174,8 @@ def relabel_y(axes: Axes, y_max: float) -> None:
     step = next(m * power / 10 for m in (1, 2, 2.5, 5, 10, 20) if y_max / (m * power / 10) <= 4)
     decimals = len(f"{step:.10g}".partition(".")[2])
     axes.y_axis.remove(axes.y_axis.numbers)
-    axes.y_axis.add_numbers(np.arange(step, y_max * (1 - 1e-9), step), num_decimal_places=decimals, font_size=SMALL_SIZE)
+    ticks = np.arange(step, y_max * (1 - 1e-9), step)
+    axes.y_axis.add_numbers(ticks, num_decimal_places=decimals, font_size=SMALL_SIZE)
 
 
 def legend_entry(swatch: VMobject, label: str) -> VGroup:
@@ -230,7 +232,8 @@ def measured_plot(
         swatch = DashedLine(LEFT * 0.15, RIGHT * 0.15, color=ref.color, stroke_width=2.5, dash_length=0.08)
         entries.add(legend_entry(swatch, f"{ref.label} {number(ref.value)}"))
     mean_line = Line(axes.c2p(burn_in, measured), axes.c2p(steps, measured), color=color, stroke_width=5)
-    mean_entry = legend_entry(Line(LEFT * 0.15, RIGHT * 0.15, color=color, stroke_width=5), f"measured {number(measured)}")
+    mean_swatch = Line(LEFT * 0.15, RIGHT * 0.15, color=color, stroke_width=5)
+    mean_entry = legend_entry(mean_swatch, f"measured {number(measured)}")
     entries.add(mean_entry)
     # beside the x axis's end (the note above the plot may reach further right)
     entries.arrange(DOWN, aligned_edge=LEFT, buff=0.16).next_to(axes.x_axis, RIGHT, buff=0.4).match_y(axes)
@@ -271,7 +274,8 @@ def settings_line(run: EquilibriumRun) -> VGroup:
     if recipe.momentum:
         values[derivations.gamma] = recipe.momentum
     latex = r",\ ".join(f"{derivations.to_latex(symbol)} = {value:g}" for symbol, value in values.items())
-    return VGroup(math(latex, LABEL_SIZE + 4), text(f"noise {setting.noise:g}", SMALL_SIZE + 2, MUTED)).arrange(RIGHT, buff=0.3)
+    noise = text(f"noise {setting.noise:g}", CAPTION_SIZE, MUTED)
+    return VGroup(math(latex, READOUT_SIZE), noise).arrange(RIGHT, buff=0.3)
 
 
 def run_panel_with_circle(run: EquilibriumRun, heading: str, tracker: ValueTracker) -> tuple[Group, Axes]:
@@ -284,12 +288,12 @@ def run_panel_with_circle(run: EquilibriumRun, heading: str, tracker: ValueTrack
         radius = m.norm_predicted * axes.x_length / (2 * extent)
         circle = DashedVMobject(Circle(radius, color=NORM_COLOR, stroke_width=2.5), num_dashes=48)
         panel.add(circle.move_to(axes.c2p(0, 0)))
-        label = math(r"\|\theta_\star\|", LABEL_SIZE + 4, NORM_COLOR)
+        label = math(r"\|\theta_\star\|", READOUT_SIZE, NORM_COLOR)
         panel.add(label.move_to(axes.c2p(0, 0) + (radius + 0.35) * np.array([np.cos(-0.8), np.sin(-0.8), 0])))
     panel.add(WindowTrace(axes, run.path, tracker, DECAY_COLOR, TAIL_LAYERS))
     if run.setting.noise:  # a noisy run is reproducible: say which seed
         heading = f"{heading}, seed {run.setting.seed}"
-    for part, direction in ((text(heading, SMALL_SIZE + 2, DECAY_COLOR), UP), (settings_line(run), DOWN)):
+    for part, direction in ((text(heading, CAPTION_SIZE, DECAY_COLOR), UP), (settings_line(run), DOWN)):
         fit_within(part, PANEL_SIDE, 1.0)
         panel.add(part.next_to(axes, direction, buff=0.12))
     return panel, axes
@@ -308,8 +312,9 @@ def run_view(run: EquilibriumRun, heading: str, angle_references: Sequence[Refer
         (readout(r"\|\theta_t\| =", norms, tracker, NORM_COLOR), norms),
         (readout(r"\eta_{\mathrm{eff}} =", run.effective_lr, tracker, TEXT_COLOR), run.effective_lr),
     ])
-    norm_plot = measured_plot(norms, tracker, NORM_COLOR, r"\|\theta_t\|", "", [Reference("predicted", m.norm_predicted)],
-                              m.norm, run.burn_in)
+    norm_plot = measured_plot(
+        norms, tracker, NORM_COLOR, r"\|\theta_t\|", "", [Reference("predicted", m.norm_predicted)], m.norm, run.burn_in
+    )
     angle_plot = measured_plot(
         run.angular_rms(), tracker, DECAY_COLOR, r"\Delta\varphi", f"RMS of the last {experiments.ANGLE_WINDOW} steps",
         angle_references, m.angular_step_rms, run.burn_in, first=experiments.ANGLE_WINDOW,
@@ -335,22 +340,12 @@ class EffectiveLR(ChapterScene):
     def construct(self) -> None:
         self.title_card()
         plain = derivations.equilibrium()
-        self.write_screen(plain, EFFECTIVE_LR_SCREEN)
-        self.write_screen(plain, EQUILIBRIUM_SCREEN)
+        self.write_derivation(plain, EFFECTIVE_LR_SCREEN, SCREEN_HOLD, buff=ROW_BUFF)
+        self.write_derivation(plain, EQUILIBRIUM_SCREEN, SCREEN_HOLD, buff=ROW_BUFF)
         self.noisy_run()
         self.momentum_run()
         self.stuck_run()
         self.clear_caption()
-
-    def write_screen(self, derivation: derivations.Derivation, screen: Screen) -> None:
-        """Write the screen's rows beat by beat, hold so the last formula can be read, then clear it."""
-        rows = derivation_rows(derivation, [entry for _, beat in screen for entry in beat], buff=ROW_BUFF)
-        written = 0
-        for caption, beat in screen:
-            self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
-            written += len(beat)
-        self.wait(FORMULA_HOLD)
-        self.play(FadeOut(rows), run_time=0.5)
 
     def show_run(self, view: RunView, stages: Sequence[tuple[str, int, float]], result: str) -> None:
         """Run the view's tracker through ``stages`` (caption, up to step, seconds), then reveal the measured means."""
@@ -377,6 +372,7 @@ class EffectiveLR(ChapterScene):
 
     def momentum_run(self) -> None:
         run = experiments.equilibrium_run(experiments.EQUILIBRIUM_MOMENTUM)
+        recipe = run.setting.recipe
         m = run.measurement
         refs = [Reference("predicted", m.angular_step_predicted), Reference("no momentum", m.angular_step_plain, MUTED)]
         view = run_view(run, "SGD with momentum", refs)
@@ -384,7 +380,7 @@ class EffectiveLR(ChapterScene):
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [(f"With momentum {run.setting.recipe.momentum:g}, the momentum formula holds.", run.setting.recipe.steps, 4.0)],
+            [(f"With momentum {recipe.momentum:g}, the momentum formula holds.", recipe.steps, 4.0)],
             f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
         )
         self.play(FadeOut(view.all()), run_time=0.6)

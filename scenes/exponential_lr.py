@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, VGroup, linear
+from manim import DOWN, LEFT, FadeIn, FadeOut, VGroup, linear
 
 from mathcore import derivations, experiments
 from scenes.style import (
+    EMPHASIS_SIZE,
     EXP_COLOR,
     MUTED,
     NORM_COLOR,
+    PANEL_EXTENT,
     SMALL_SIZE,
     ChapterScene,
     Series,
     formula_card,
-    math,
     run_panel,
+    start_label,
     step_named,
     text,
 )
-
-EXTENT = 2.2
 
 
 class ExponentialLR(ChapterScene):
@@ -34,13 +34,13 @@ class ExponentialLR(ChapterScene):
         rates = runs.recipe.with_steps(steps + 1).exp_lr_schedule
         growth = rates[1] / rates[0]
         # The first step at which θ̃ is outside the panel (and stays outside).
-        inside = np.max(np.abs(path), axis=1) <= EXTENT
+        inside = np.max(np.abs(path), axis=1) <= PANEL_EXTENT
         leaves = int(np.flatnonzero(inside)[-1]) + 1
 
         panel = run_panel(
             path,
             EXP_COLOR,
-            EXTENT,
+            PANEL_EXTENT,
             readouts=[
                 Series(r"\tilde\eta_t =", rates, EXP_COLOR, 3),
                 Series(r"\|\tilde\theta_t\| =", norms, NORM_COLOR, 2),
@@ -55,24 +55,25 @@ class ExponentialLR(ChapterScene):
         card = formula_card(
             step_named(derivations.theorem_2_1(), "exp_lr_schedule"),
             "the learning rate at step t",
-            size=34,
+            size=EMPHASIS_SIZE,
         )
-        setting = text(f"η = {runs.recipe.lr:g}, λ = {runs.recipe.weight_decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
+        recipe = runs.recipe
+        setting = text(f"η = {recipe.lr:g}, λ = {recipe.weight_decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
         panel.column(VGroup(card, setting).arrange(DOWN, aligned_edge=LEFT, buff=0.2))
-        start_label = math(r"\tilde\theta_0", SMALL_SIZE + 4, EXP_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        start = start_label(r"\tilde\theta_0", trace.dot, EXP_COLOR)
         self.caption(
             f"No weight decay now. Instead the learning rate grows ×{growth:.3f} every step.",
             FadeIn(card),
             FadeIn(setting),
             FadeIn(trace),
-            FadeIn(start_label),
+            FadeIn(start),
             run_time=1.5,
         )
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
                 "Same start as before; the steps keep getting bigger ...",
-                FadeOut(start_label),
+                FadeOut(start),
                 tracker.animate(rate_func=linear).set_value(leaves - 8),
                 run_time=5.0,
             )

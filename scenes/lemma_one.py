@@ -28,10 +28,15 @@ from manim import (
 
 from mathcore import derivations, experiments
 from scenes.style import (
+    CAPTION_SIZE,
+    EMPHASIS_SIZE,
+    FORMULA_HOLD,
     GRAD_COLOR,
-    LABEL_SIZE,
     MUTED,
     NORM_COLOR,
+    PANEL_EXTENT,
+    PANEL_SIDE,
+    READOUT_SIZE,
     SMALL_SIZE,
     TEXT_COLOR,
     ChapterScene,
@@ -40,10 +45,10 @@ from scenes.style import (
     minimum_rays,
     plane_panel,
     text,
+    to_panel_place,
     valley_basin,
 )
 
-EXTENT = 2.2
 #: The field's grid stops short of the panel edge so that no arrow pokes out of the panel.
 FIELD_EXTENT = 2.0
 #: Left edge of the derivation column (it is about 7.7 units wide, so this centres it).
@@ -128,7 +133,8 @@ def arc_profile_plot(
     )
     s = np.linspace(0, length, 240)
     values = loss.profile(start + s / radius)
-    curve = VMobject(color=TEXT_COLOR, stroke_width=3).set_points_smoothly(axes.coords_to_point(np.column_stack([s, values])))
+    curve = VMobject(color=TEXT_COLOR, stroke_width=3)
+    curve.set_points_smoothly(axes.coords_to_point(np.column_stack([s, values])))
     at = radius * (marked - start)
     height = float(loss.profile(np.array([marked]))[0])
     slope = float(loss.profile_derivative(np.array([marked]))[0]) / radius  # dL/ds along the circle
@@ -139,7 +145,7 @@ def arc_profile_plot(
         color=GRAD_COLOR,
         stroke_width=6,
     )
-    s_label = math("s", LABEL_SIZE + 4, MUTED).next_to(axes.x_axis.get_right(), RIGHT, buff=0.12)
+    s_label = math("s", READOUT_SIZE, MUTED).next_to(axes.x_axis.get_right(), RIGHT, buff=0.12)
     name = text(f"r = {radius:g}", SMALL_SIZE, NORM_COLOR).next_to(axes.y_axis.get_top(), UP, buff=0.1)
     # The slope goes in the plot's title line, clear of the curve; the colour ties it to the tangent.
     slope_label = text(f"slope there: {abs(slope):.2f}", SMALL_SIZE, GRAD_COLOR).next_to(name, RIGHT, buff=0.5)
@@ -162,21 +168,18 @@ class LemmaOne(ChapterScene):
         self.add(source)
         self.caption(PREMISE[1], Write(premise), run_time=1.5)
 
-        for steps, hold in ((ORTHOGONALITY, 2.0), (SCALING, 2.5)):
-            blocks = VGroup(*(step_block(lemma, key) for key, _ in steps))
+        # The hold keeps the last formula of each pass up ≥ 3 s with its caption; the second pass stays.
+        for steps, hold in ((ORTHOGONALITY, FORMULA_HOLD), (SCALING, FORMULA_HOLD + 0.5)):
+            blocks = VGroup(*(step_block(lemma, caption) for caption, _ in steps))
             blocks.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(premise, DOWN, buff=0.45, aligned_edge=LEFT)
-            for block, (_, said) in zip(blocks, steps):
-                self.caption(said, Write(block), run_time=1.5)
-            self.wait(hold)  # the last formula of each pass stays ≥ 3 s with its caption
-            if steps is not SCALING:
-                self.play(FadeOut(blocks), run_time=0.5)
+            self.write_rows(blocks, [(said, 1) for _, said in steps], hold, run_time=1.5, clear=steps is not SCALING)
         return VGroup(premise, source, blocks)
 
     def gradient_picture(self, leftover: VGroup) -> None:
         """The descent field on the toy loss, then one valley's profile around two circles; fades ``leftover``."""
         loss = experiments.loss()
-        axes = plane_panel(EXTENT, side=5.8).to_edge(LEFT, buff=0.5).shift(0.25 * UP)
-        heat, rays = loss_heatmap(axes, EXTENT), minimum_rays(axes, EXTENT)
+        axes = to_panel_place(plane_panel(PANEL_EXTENT, side=PANEL_SIDE))
+        heat, rays = loss_heatmap(axes, PANEL_EXTENT), minimum_rays(axes, PANEL_EXTENT)
         origin = axes.c2p(0, 0)
         hole = DashedVMobject(
             Circle(radius=axes.x_axis.unit_size * FIELD_HOLE, color=TEXT_COLOR, stroke_width=2).move_to(origin),
@@ -191,7 +194,7 @@ class LemmaOne(ChapterScene):
         arrows, capped = field_arrows(axes, points, grads, factor, cell)
 
         swatch = Arrow(0.6 * LEFT, 0.6 * RIGHT, buff=0, color=GRAD_COLOR, stroke_width=5, tip_length=0.18)
-        key = VGroup(swatch, math(r"-\nabla L", LABEL_SIZE + 8, GRAD_COLOR), text("the descent direction", SMALL_SIZE))
+        key = VGroup(swatch, math(r"-\nabla L", EMPHASIS_SIZE, GRAD_COLOR), text("the descent direction", SMALL_SIZE))
         key.arrange(RIGHT, buff=0.25)
         notes = VGroup(
             key,
@@ -228,8 +231,8 @@ class LemmaOne(ChapterScene):
             )
             readings.add(
                 VGroup(
-                    text(f"at r = {radius:g}:", SMALL_SIZE + 2, NORM_COLOR),
-                    math(rf"\|\nabla L\| = {np.linalg.norm(descent):.2f}", LABEL_SIZE + 8, GRAD_COLOR),
+                    text(f"at r = {radius:g}:", CAPTION_SIZE, NORM_COLOR),
+                    math(rf"\|\nabla L\| = {np.linalg.norm(descent):.2f}", EMPHASIS_SIZE, GRAD_COLOR),
                 ).arrange(RIGHT, buff=0.2)
             )
         radius_line = DashedLine(origin, axes.c2p(*(RADII[-1] * ray)), color=NORM_COLOR, stroke_width=3)
@@ -273,7 +276,8 @@ class LemmaOne(ChapterScene):
         )
         ratio = plots[0].slope / plots[1].slope
         self.caption(
-            f"... is stretched {RADII[1] / RADII[0]:g}× on the bigger one: {ratio:.0f}× flatter, {ratio:.0f}× smaller gradient.",
+            f"... is stretched {RADII[1] / RADII[0]:g}× on the bigger one: "
+            f"{ratio:.0f}× flatter, {ratio:.0f}× smaller gradient.",
             *(Create(plot[4]) for plot in plots),
             *(FadeIn(plot[5]) for plot in plots),
             run_time=1.5,

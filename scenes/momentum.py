@@ -3,32 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, VMobject, Write, config, linear
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, VMobject, config, linear
 
 from mathcore import derivations, experiments
 from mathcore.trajectories import exp_lr_gd
 from scenes.style import (
     EXP_COLOR,
-    LABEL_SIZE,
+    FORMULA_HOLD,
     MUTED,
+    READOUT_SIZE,
     SMALL_SIZE,
     ChapterScene,
+    Screen,
     SideBySideZoom,
     derivation_rows,
     fit_within,
     labelled_row,
     math,
     sci_latex,
+    screen_beats,
+    screen_entries,
     text,
 )
 
 #: Half-width of both panels at step 0 (with momentum the weight-decay run reaches θ_1 ≈ 2.8).
 EXTENT = 3.0
-FORMULA_HOLD = 2.0
 ROW_BUFF = 0.5
 
-# Screens of beats: (caption at the bottom, [(key of the step in mathcore.derivations, label beside it)]).
-FIRST_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+FIRST_SCREEN: Screen = (
     (
         "With momentum (PyTorch's rule), then without the buffer.",
         (
@@ -45,7 +48,7 @@ FIRST_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (("characteristic", "geometric\nscale"),),
     ),
 )
-SECOND_SCREEN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+SECOND_SCREEN: Screen = (
     ("α is real when weight decay is small enough.", (("real_alpha_condition", "real α"),)),
     (
         "Exponential learning rate; the buffer must start here, not at 0.",
@@ -67,33 +70,21 @@ class Momentum(ChapterScene):
         view = self.side_by_side(comparison)
         self.without_initial_buffer(comparison, view)
 
-    def write_screen(self, rows: VGroup, beats: list[tuple[str, int]]) -> None:
-        """Write the rows beat by beat (caption, how many rows); hold so the last formulas can be read."""
-        written = 0
-        for caption, count in beats:
-            self.caption(caption, *(Write(row) for row in rows[written : written + count]), run_time=1.3)
-            written += count
-        self.wait(FORMULA_HOLD)
-        self.play(FadeOut(rows), run_time=0.5)
-
     def derive(self, theorem: derivations.MomentumTheorem, comparison: experiments.Comparison) -> None:
         """The theorem in two screens; the second also checks the condition with this chapter's numbers."""
-        first = [entry for _, beat in FIRST_SCREEN for entry in beat]
-        beats = [(caption, len(beat)) for caption, beat in FIRST_SCREEN]
-        self.write_screen(derivation_rows(theorem, first, buff=ROW_BUFF), beats)
+        self.write_derivation(theorem, FIRST_SCREEN, FORMULA_HOLD, buff=ROW_BUFF)
 
         # The numbers rows go right under the condition and are written with it.
-        second = [entry for _, beat in SECOND_SCREEN for entry in beat]
-        rows = derivation_rows(theorem, second, buff=ROW_BUFF)
+        rows = derivation_rows(theorem, screen_entries(SECOND_SCREEN), buff=ROW_BUFF)
         setting, check = self.numbers_latex(theorem, comparison)
         numbers = VGroup(labelled_row("here", setting), labelled_row("check", check))
         numbers.arrange(DOWN, aligned_edge=LEFT, buff=ROW_BUFF).next_to(rows[0], DOWN, buff=ROW_BUFF, aligned_edge=LEFT)
         rows[1:].shift((numbers.height + ROW_BUFF) * DOWN)
         screen = VGroup(rows[0], *numbers, *rows[1:])
         fit_within(screen, config.frame_width - 1.0, config.frame_height - 1.6).move_to(0.3 * UP)
-        beats = [(caption, len(beat)) for caption, beat in SECOND_SCREEN]
+        beats = screen_beats(SECOND_SCREEN)
         beats[0] = (beats[0][0], beats[0][1] + len(numbers))
-        self.write_screen(screen, beats)
+        self.write_rows(screen, beats, FORMULA_HOLD)
 
     @staticmethod
     def numbers_latex(theorem: derivations.MomentumTheorem, comparison: experiments.Comparison) -> tuple[str, str]:
@@ -139,7 +130,7 @@ class Momentum(ChapterScene):
 
         axes = view.left.axes
         wrong = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
-        size = LABEL_SIZE + 4
+        size = READOUT_SIZE
         card = VGroup(
             text("largest relative gap", SMALL_SIZE, MUTED),
             math(r"\tilde v_0 \text{ as derived:}", size),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from manim import (
     DOWN,
@@ -27,7 +29,9 @@ from manim import (
 from mathcore import derivations, experiments
 from scenes.style import (
     DECAY_COLOR,
+    EMPHASIS_SIZE,
     EXP_COLOR,
+    KEY_SIZE,
     LABEL_SIZE,
     MUTED,
     NORM_COLOR,
@@ -111,14 +115,14 @@ class Opening(ChapterScene):
         """The network picture: rescaling θ stretches the pre-activations; batch norm undoes it."""
         inputs = box("inputs a", 2.1, MUTED)
         unit = Circle(radius=0.5, color=TEXT_COLOR, stroke_width=3)
-        unit_label = math(r"\theta^\top a", LABEL_SIZE + 6).move_to(unit)
+        unit_label = math(r"\theta^\top a", KEY_SIZE).move_to(unit)
         neuron = VGroup(unit, unit_label)
         norm = box("batch norm", 2.6, TEXT_COLOR)
         loss = box("loss L", 1.9, TEXT_COLOR)
         stages = VGroup(inputs, neuron, norm, loss).arrange(RIGHT, buff=1.75).to_edge(UP, buff=0.6)
         arrows = VGroup(*(Arrow(a.get_right(), b.get_left(), buff=0.1, color=MUTED, stroke_width=3,
-                                max_tip_length_to_length_ratio=0.2) for a, b in zip(stages[:-1], stages[1:])))
-        weights = math(r"\theta", LABEL_SIZE + 8, NORM_COLOR).next_to(arrows[0], UP, buff=0.12)
+                                max_tip_length_to_length_ratio=0.2) for a, b in itertools.pairwise(stages)))
+        weights = math(r"\theta", EMPHASIS_SIZE, NORM_COLOR).next_to(arrows[0], UP, buff=0.12)
         weights_label = text("weights", SMALL_SIZE, MUTED).next_to(arrows[0], DOWN, buff=0.12)
 
         pre, normed = batch_values()
@@ -151,7 +155,7 @@ class Opening(ChapterScene):
         )
 
         # Scale θ by c: the pre-activations stretch by c, batch norm's output does not move.
-        scaled = math(r"c\,\theta", LABEL_SIZE + 8, NORM_COLOR).move_to(weights)
+        scaled = math(r"c\,\theta", EMPHASIS_SIZE, NORM_COLOR).move_to(weights)
         first, second = SCALINGS
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
@@ -171,7 +175,7 @@ class Opening(ChapterScene):
         lemma = derivations.lemma_1()
         premise = lemma.step("scale_invariance")
         card = formula_card(premise.latex, premise.caption.replace("theta", "θ"), size=44)
-        coordinates = math(r"\theta = (x, y)", LABEL_SIZE + 6, NORM_COLOR)
+        coordinates = math(r"\theta = (x, y)", KEY_SIZE, NORM_COLOR)
         card.next_to(VGroup(before.label, after.label), DOWN, buff=0.2).set_x(0)
         coordinates.next_to(card, LEFT, buff=0.5)
         self.caption("The loss is scale invariant: only the weights' direction matters.", Write(card),

@@ -27,9 +27,14 @@ from manim import (
 
 from mathcore import experiments
 from scenes.style import (
+    KEY_SIZE,
     LABEL_SIZE,
     MUTED,
     NORM_COLOR,
+    PANEL_EDGE_BUFF,
+    PANEL_EXTENT,
+    PANEL_RAISE,
+    PANEL_SIDE,
     SMALL_SIZE,
     TEXT_COLOR,
     ChapterThreeDScene,
@@ -43,8 +48,6 @@ from scenes.style import (
     text,
 )
 
-EXTENT = 2.2
-SIDE = 5.8
 #: The surface covers the annulus RADII (the loss is undefined at the origin, and steep near it).
 RADII = (0.3, 2.0)
 #: Faces along r and along φ. The surface is constant along r, so few radial faces suffice; φ needs
@@ -122,8 +125,10 @@ class RadialSurface(ChapterThreeDScene):
         """The surface, the camera orbiting it, and one ray drawn on it at constant height."""
         low, high = profile_bounds()
         axes = ThreeDAxes(
-            x_range=[-EXTENT, EXTENT, 1], y_range=[-EXTENT, EXTENT, 1], z_range=[low, high, high - low],
-            x_length=SIDE, y_length=SIDE, z_length=HEIGHT, tips=False,
+            x_range=[-PANEL_EXTENT, PANEL_EXTENT, 1],
+            y_range=[-PANEL_EXTENT, PANEL_EXTENT, 1],
+            z_range=[low, high, high - low],
+            x_length=PANEL_SIDE, y_length=PANEL_SIDE, z_length=HEIGHT, tips=False,
             axis_config={"color": MUTED, "stroke_width": 2, "include_ticks": False},
         )
         # z = 0 (the loss's top) sits on the plane of the flat map that comes later.
@@ -168,9 +173,9 @@ class RadialSurface(ChapterThreeDScene):
             hold=0.3,
         )
         # Flatten onto z = 0; with the camera straight above, the flat surface is the heat-map.
-        panel = plane_panel(EXTENT, SIDE)
-        heat = loss_heatmap(panel, EXTENT)
-        rays = minimum_rays(panel, EXTENT)
+        panel = plane_panel(PANEL_EXTENT, PANEL_SIDE)
+        heat = loss_heatmap(panel, PANEL_EXTENT)
+        rays = minimum_rays(panel, PANEL_EXTENT)
         flat_line = ray_line.copy().set_z(0)
         # The camera lights the surface from above, which washes out the flat colours: the light sinks to
         # the horizon while the surface flattens, so the flat faces end up unlit, coloured like the map.
@@ -198,7 +203,7 @@ class RadialSurface(ChapterThreeDScene):
 
         # The panel moves left to make room for the readouts.
         board = Group(heat, panel, rays)
-        self.play(board.animate.to_edge(LEFT, buff=0.5).shift(0.25 * UP), run_time=1.0)
+        self.play(board.animate.to_edge(LEFT, buff=PANEL_EDGE_BUFF).shift(PANEL_RAISE * UP), run_time=1.0)
 
         start = np.array(experiments.START)
         direction = start / np.linalg.norm(start)
@@ -209,7 +214,7 @@ class RadialSurface(ChapterThreeDScene):
         tracker = ValueTracker(0)
         slider = TrajectoryTrace(panel, path, tracker, NORM_COLOR, dot_radius=0.09)
         start_dot = Dot(panel.c2p(*start), radius=0.08, color=TEXT_COLOR)
-        start_label = math(r"\theta_0", LABEL_SIZE + 6, TEXT_COLOR).next_to(start_dot, DOWN + LEFT, buff=0.08)
+        start_label = math(r"\theta_0", KEY_SIZE, TEXT_COLOR).next_to(start_dot, DOWN + LEFT, buff=0.08)
 
         rows = VGroup(
             readout(r"\|\theta\| =", norms, tracker, NORM_COLOR, digits=2),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,13 +37,15 @@ from mathcore import derivations, experiments
 from mathcore.bn_network import PairRun
 from scenes.style import (
     BACKGROUND,
+    CAPTION_SIZE,
     CLASS_COLORS,
     DECAY_COLOR,
     EXP_COLOR,
-    LABEL_SIZE,
     MUTED,
     NORM_COLOR,
+    READOUT_SIZE,
     SMALL_SIZE,
+    SYMBOL_SIZE,
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
@@ -226,7 +229,9 @@ class TrainingBoard(Group):
         self.pair = pair
         self.tracker = tracker = ValueTracker(0)
         steps = len(pair.loss_wd) - 1
-        self.left = BoundaryPanel(pair, snapshots, snapshots.prob_wd, tracker, DECAY_COLOR, "constant LR + weight decay")
+        self.left = BoundaryPanel(
+            pair, snapshots, snapshots.prob_wd, tracker, DECAY_COLOR, "constant LR + weight decay"
+        )
         self.right = BoundaryPanel(pair, snapshots, snapshots.prob_exp, tracker, EXP_COLOR, "exp. LR, no weight decay")
         # Move whole panels (image, frame, dots, heading together); the contours follow their frames.
         self.left.shift(self.left.frame.copy().to_corner(UP + LEFT, buff=0.4).shift(0.4 * DOWN).get_center()
@@ -256,7 +261,7 @@ class TrainingBoard(Group):
         # Which curves are which run's layers: a key in the plot's empty upper left.
         key = VGroup(
             *(
-                VGroup(swatch(color), math(latex, SMALL_SIZE + 6, color)).arrange(RIGHT, buff=0.15)
+                VGroup(swatch(color), math(latex, SYMBOL_SIZE, color)).arrange(RIGHT, buff=0.15)
                 for color, latex in ((EXP_COLOR, r"\tilde W_1, \tilde W_2"), (DECAY_COLOR, r"W_1, W_2"))
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
@@ -295,7 +300,7 @@ class TrainingBoard(Group):
 
 def network_diagram() -> VGroup:
     """x → [W_l → BN → ReLU] × 2 → frozen readout r → loss, as boxes; ``.trained`` and ``.frozen`` name parts."""
-    size = LABEL_SIZE + 4
+    size = READOUT_SIZE
 
     def box(label: Mobject, stroke: str, dashed: bool = False) -> VGroup:
         frame: VMobject = RoundedRectangle(corner_radius=0.12, width=max(1.05, label.width + 0.3), height=0.8)
@@ -307,22 +312,23 @@ def network_diagram() -> VGroup:
     widths = [int(w) for w, _ in experiments.bn_pair().net.shapes]
     trained = [box(math(rf"W_{{{i + 1}}}", size), TEXT_COLOR) for i in range(len(widths))]
     hidden = [
-        VGroup(w, box(text("BN", SMALL_SIZE + 2), MUTED), box(text("ReLU", SMALL_SIZE + 2), MUTED)) for w in trained
+        VGroup(w, box(text("BN", CAPTION_SIZE), MUTED), box(text("ReLU", CAPTION_SIZE), MUTED)) for w in trained
     ]
     readout_box = box(math("r", size, MUTED), MUTED, dashed=True)
     chain = [box(math(r"x \in \mathbb{R}^2", size), MUTED)]
     for layer in hidden:
         chain.extend(layer)
-    chain += [readout_box, box(text("loss", SMALL_SIZE + 2), MUTED)]
+    chain += [readout_box, box(text("loss", CAPTION_SIZE), MUTED)]
     row = VGroup(*chain).arrange(RIGHT, buff=0.38)
     arrows = VGroup(
         *(Arrow(a.get_right(), b.get_left(), buff=0.04, stroke_width=2.5, color=MUTED, tip_length=0.14,
-                max_tip_length_to_length_ratio=0.5) for a, b in zip(chain, chain[1:]))
+                max_tip_length_to_length_ratio=0.5) for a, b in itertools.pairwise(chain))
     )
     braces = VGroup()
     for i, (layer, width) in enumerate(zip(hidden, widths)):
         brace = Brace(layer, UP, color=MUTED)
-        braces.add(VGroup(brace, text(f"hidden layer {i + 1}: {width} units", SMALL_SIZE, MUTED).next_to(brace, UP, 0.1)))
+        label = text(f"hidden layer {i + 1}: {width} units", SMALL_SIZE, MUTED).next_to(brace, UP, 0.1)
+        braces.add(VGroup(brace, label))
     notes = VGroup(
         *(text("trained", SMALL_SIZE, TEXT_COLOR).next_to(w, DOWN, buff=0.15) for w in trained),
         text("frozen", SMALL_SIZE, MUTED).next_to(readout_box, DOWN, buff=0.15),

@@ -15,7 +15,6 @@ from manim import (
     Line,
     ValueTracker,
     VGroup,
-    Write,
     config,
     linear,
 )
@@ -24,29 +23,32 @@ from mathcore import derivations, experiments
 from scenes.style import (
     DECAY_COLOR,
     EXP_COLOR,
+    FORMULA_HOLD,
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
+    Screen,
     TrajectoryTrace,
-    derivation_rows,
     legend,
     loss_heatmap,
     minimum_rays,
     plane_panel,
     readout,
+    row_for,
     sci_text,
+    segment_meets_box,
     step_counter,
 )
 
 EXTENT = 1.2
-#: Seconds each formula stays up after the last one on its screen is written (reading time).
-FORMULA_HOLD = 2.0
 ROW_SIZE = 46
 #: Every how many steps an iterate of the exploding run is shown at its true position.
 PICK_EVERY = 4
+#: Gap (scene units) between the formula column and any green dot or spoke of the exploding run.
+COLUMN_MARGIN = 0.3
 
-# Screens of beats: (caption at the bottom, [(key of the step in mathcore.derivations, label beside it)]).
-SCREENS: tuple[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], ...] = (
+# Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
+SCREENS: tuple[Screen, ...] = (
     (
         (
             "Two runs: weight decay, or a changing learning rate.",
@@ -88,21 +90,10 @@ class Reprojection(ChapterScene):
 
     def derive(self, theorem: derivations.Theorem21) -> VGroup:
         """Write the proof, one screen of rows at a time; return the s_t formula, kept for the picture."""
-        kept = None
-        for number, screen in enumerate(SCREENS):
-            entries = [entry for _, beat in screen for entry in beat]
-            rows = derivation_rows(theorem, entries, size=ROW_SIZE, buff=0.6)
-            written = 0
-            for caption, beat in screen:
-                self.caption(caption, *(Write(row) for row in rows[written : written + len(beat)]), run_time=1.3)
-                written += len(beat)
-            self.wait(FORMULA_HOLD)
-            if number < len(SCREENS) - 1:
-                self.play(FadeOut(rows), run_time=0.5)
-            else:
-                kept = next(row.formula for row, (step, _) in zip(rows, entries) if step == SCALE_STEP)
-                self.play(FadeOut(VGroup(*(part for row in rows for part in row if part is not kept))), run_time=0.5)
-        return kept
+        for screen in SCREENS[:-1]:
+            self.write_derivation(theorem, screen, FORMULA_HOLD, size=ROW_SIZE, buff=0.6)
+        last = self.write_derivation(theorem, SCREENS[-1], FORMULA_HOLD, size=ROW_SIZE, buff=0.6, keep_step=SCALE_STEP)
+        return row_for(last, SCREENS[-1], SCALE_STEP).formula
 
     def reproject(self, scale_formula: VGroup) -> None:
         """The exploding run, multiplied by s_t, lands on the weight-decay run; the gap is rounding error."""
@@ -148,15 +139,17 @@ class Reprojection(ChapterScene):
             factor = 1 + shrink.get_value() * (comparison.scale[k] - 1)
             return axes.c2p(*(factor * comparison.exploded[k]))
 
-        def clear_of_column(point: np.ndarray) -> bool:
-            in_frame = abs(point[0]) < config.frame_width / 2 - 0.4 and abs(point[1]) < config.frame_height / 2 - 0.4
-            beside = point[1] > column.get_top()[1] + 0.3 or point[0] < column.get_left()[0] - 0.3
-            return in_frame and beside
+        def in_frame(point: np.ndarray) -> bool:
+            return abs(point[0]) < config.frame_width / 2 - 0.4 and abs(point[1]) < config.frame_height / 2 - 0.4
+
+        # The column and a margin (more than a dot's radius) around it: no dot or spoke may enter it.
+        keep_out = (column.get_corner(DOWN + LEFT) - COLUMN_MARGIN, column.get_corner(UP + RIGHT) + COLUMN_MARGIN)
 
         def fits(k: int) -> bool:
-            """The whole slide, from the true position to the landing point, stays clear of the column."""
-            start, end = axes.c2p(*comparison.exploded[k]), axes.c2p(*comparison.decayed[k])
-            return all(clear_of_column(start + u * (end - start)) for u in np.linspace(0, 1, 12))
+            """The whole slide, from the true position to the landing point, is in the frame and off the column
+            (the frame is convex, so the ends decide the first; the second is an exact segment-box test)."""
+            start, end = axes.c2p(*comparison.exploded[k]), axes.c2p(*comparison.rescaled[k])
+            return in_frame(start) and in_frame(end) and not segment_meets_box(start, end, *keep_out)
 
         picks = [k for k in range(0, steps + 1, PICK_EVERY) if fits(k)]
         dots = VGroup()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
-
 from manim import (
     DOWN,
     LEFT,
@@ -60,7 +59,8 @@ def paper_epoch_card() -> VGroup:
     per_epoch = sp.powsimp(sp.simplify(schedule.subs(derivations.t, derivations.t + recipe.steps) / schedule))
     growth = math(
         rf"{derivations.to_latex(derivations.alpha)} = {recipe.alpha:.6f},\qquad "
-        rf"\tilde\eta_{{t + {recipe.steps}}} / \tilde\eta_t = {derivations.to_latex(per_epoch)} = {recipe.lr_growth:.3f}",
+        rf"\tilde\eta_{{t + {recipe.steps}}} / \tilde\eta_t = {derivations.to_latex(per_epoch)} "
+        rf"= {recipe.lr_growth:.3f}",
         FORMULA_SIZE,
         EXP_COLOR,
     )

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, UP, Create, FadeIn, FadeOut, Line, RightAngle, VGroup, linear
+from manim import Create, FadeIn, FadeOut, Line, RightAngle, VGroup, linear
 
 from mathcore import derivations, experiments
 from scenes.style import (
+    EMPHASIS_SIZE,
     GRAD_COLOR,
     MUTED,
     NORM_COLOR,
-    SMALL_SIZE,
+    PANEL_EXTENT,
+    SYMBOL_SIZE,
     VANILLA_COLOR,
     ChapterScene,
     formula_card,
     math,
     run_panel,
+    start_label,
     step_named,
 )
-
-EXTENT = 2.2
 
 
 class VanillaGD(ChapterScene):
@@ -29,16 +30,16 @@ class VanillaGD(ChapterScene):
         steps = len(path) - 1
         norms = experiments.norms(path)
 
-        panel = run_panel(path, VANILLA_COLOR, EXTENT)
+        panel = run_panel(path, VANILLA_COLOR, PANEL_EXTENT)
         axes, tracker, trace = panel.axes, panel.tracker, panel.trace
         self.play(*panel.backdrop_animations(), run_time=1.5)
 
-        start_label = math(r"\theta_0", SMALL_SIZE + 4, VANILLA_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        start = start_label(r"\theta_0", trace.dot, VANILLA_COLOR)
         self.caption(
             f"Plain GD from θ₀ = ({path[0, 0]:g}, {path[0, 1]:g}): learning rate η = {experiments.VANILLA.lr:g}, "
             "no weight decay.",
             FadeIn(trace),
-            FadeIn(start_label),
+            FadeIn(start),
         )
 
         # One big early step, drawn as a right triangle: θ_k, the step −η∇L(θ_k), θ_{k+1}.
@@ -58,10 +59,12 @@ class VanillaGD(ChapterScene):
             Create(radius_after),
             run_time=2.0,
         )
-        card = formula_card(step_named(derivations.pythagoras(), "pythagoras"), "Pythagoras, derived by sympy", size=34)
+        card = formula_card(
+            step_named(derivations.pythagoras(), "pythagoras"), "Pythagoras, derived by sympy", size=EMPHASIS_SIZE
+        )
         check = math(
             rf"{norms[k]:.3f}^2 + {step_lengths[k]:.3f}^2 = {norms[k + 1]:.3f}^2",
-            SMALL_SIZE + 6,
+            SYMBOL_SIZE,
             NORM_COLOR,
         )
         panel.column(card, check)

@@ -24,10 +24,13 @@ from mathcore import derivations, experiments
 from scenes.style import (
     BACKGROUND,
     DECAY_COLOR,
+    EMPHASIS_SIZE,
     GRAD_COLOR,
     MUTED,
     NORM_COLOR,
+    PANEL_EXTENT,
     SMALL_SIZE,
+    SYMBOL_SIZE,
     TEXT_COLOR,
     VANILLA_COLOR,
     ChapterScene,
@@ -37,12 +40,12 @@ from scenes.style import (
     legend,
     math,
     run_panel,
+    start_label,
     step_named,
     text,
     valley_basin,
 )
 
-EXTENT = 2.2
 #: Length (scene units) of the gradient step in the close-up of one step.
 CLOSEUP_LENGTH = 1.8
 #: Opacity of the plain-GD run shown for contrast.
@@ -70,7 +73,7 @@ def step_closeup(gradient_step: np.ndarray, shrink: np.ndarray, unit: float) -> 
     extra = display_magnification(np.linalg.norm(gradient_step) / np.linalg.norm(shrink))
     here = np.zeros(3)
     dot = Dot(here, radius=0.08, color=DECAY_COLOR)
-    name = math(r"\theta_t", SMALL_SIZE + 6, DECAY_COLOR)
+    name = math(r"\theta_t", SYMBOL_SIZE, DECAY_COLOR)
     arrows, labels = VGroup(), VGroup()
     for vector, factor, color, words in (
         (gradient_step, scale, GRAD_COLOR, "gradient\nstep"),
@@ -108,22 +111,27 @@ class WeightDecay(ChapterScene):
         values = loss.value(path)
         arrival = exit_step + int(np.flatnonzero(values[exit_step:] < floor)[0])
 
-        panel = run_panel(path, DECAY_COLOR, EXTENT, plot_size=(4.6, 1.6))
+        panel = run_panel(path, DECAY_COLOR, PANEL_EXTENT, plot_size=(4.6, 1.6))
         axes, tracker, trace = panel.axes, panel.tracker, panel.trace
         # Plain GD from the same start, driven by the same step tracker, faint: it stays stuck.
-        vanilla = TrajectoryTrace(axes, experiments.vanilla(experiments.VANILLA.with_steps(steps)), tracker, VANILLA_COLOR)
+        plain = experiments.vanilla(experiments.VANILLA.with_steps(steps))
+        vanilla = TrajectoryTrace(axes, plain, tracker, VANILLA_COLOR)
         vanilla.line.set_stroke(opacity=FAINT)
         vanilla.dot.set_opacity(FAINT)
         self.play(*panel.backdrop_animations(), run_time=1.5)
 
-        card = formula_card(step_named(derivations.theorem_2_1(), "wd_step"), "the update, with weight decay", size=34)
+        card = formula_card(
+            step_named(derivations.theorem_2_1(), "wd_step"),
+            "the update, with weight decay",
+            size=EMPHASIS_SIZE,
+        )
         key = legend([(DECAY_COLOR, "with weight decay"), (VANILLA_COLOR, "plain GD (last chapter), faint")])
         panel.column(card, key)
-        start_label = math(r"\theta_0", SMALL_SIZE + 4, DECAY_COLOR).next_to(trace.dot, UP + LEFT, buff=0.1)
+        start = start_label(r"\theta_0", trace.dot, DECAY_COLOR)
         self.caption(
             f"Same start, same η = {lr:g}, now with weight decay λ = {decay:g}.",
             FadeIn(trace),
-            FadeIn(start_label),
+            FadeIn(start),
             FadeIn(key),
         )
 
@@ -136,7 +144,7 @@ class WeightDecay(ChapterScene):
         self.caption(
             f"Each step shrinks θ by the factor 1 − ηλ = {1 - lr * decay:g}, then follows −∇L.",
             FadeIn(card),
-            FadeOut(start_label),
+            FadeOut(start),
             tracker.animate(rate_func=linear).set_value(k),
             run_time=2.5,
         )

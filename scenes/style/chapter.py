@@ -1,0 +1,212 @@
+"""What every chapter does: title card, captions mirrored into subtitles, slide beats, the highlight
+section, and writing a screen of derivation rows beat by beat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
+
+from scenes import video
+from scenes.style.palette import (
+    BACKGROUND,
+    CAPTION_SIZE,
+    CAPTION_SWAP_SECONDS,
+    LABEL_SIZE,
+    MATH_SIZE,
+    MIN_CAPTION_SECONDS,
+    MUTED,
+    READING_SECONDS_PER_WORD,
+    ROW_WRITE_SECONDS,
+    SCREEN_FADE_SECONDS,
+    TITLE_SIZE,
+)
+from scenes.style.widgets import derivation_rows, fit_within, text
+
+if TYPE_CHECKING:
+    from mathcore.derivations import Derivation
+
+# Every scene that uses the style (chapters, and test scenes built from its mobjects) gets the background.
+config.background_color = ManimColor(BACKGROUND)
+
+#: Name of the manim section that holds a chapter's main animation (see ChapterMixin.highlight).
+HIGHLIGHT_SECTION = "highlight"
+
+#: A screen of derivation beats: (caption at the bottom, ((step of the derivation, label beside it), ...)), ...
+Screen = Sequence[tuple[str, Sequence[tuple[str, str]]]]
+
+
+def reading_time(content: str) -> float:
+    """How long a caption stays up: enough to read it at a relaxed pace."""
+    return max(MIN_CAPTION_SECONDS, READING_SECONDS_PER_WORD * len(content.split()))
+
+
+def screen_entries(screen: Screen) -> list[tuple[str, str]]:
+    """Every (step, label) of a screen, in the order they are written."""
+    return [entry for _, beat in screen for entry in beat]
+
+
+def screen_beats(screen: Screen) -> list[tuple[str, int]]:
+    """(caption, how many rows it writes) per beat of a screen."""
+    return [(caption, len(beat)) for caption, beat in screen]
+
+
+def row_for(rows: VGroup, screen: Screen, step: str) -> VGroup:
+    """The row of ``rows`` (laid out from ``screen``, one row per entry) that shows ``step``."""
+    steps = [entry_step for entry_step, _ in screen_entries(screen)]
+    if step not in steps:
+        raise ValueError(f"step {step!r} is not on this screen: {steps}")
+    return rows[steps.index(step)]
+
+
+def chapter_of(scene_class: type) -> video.Chapter:
+    """The chapter a scene class (or a subclass of it, such as its slide version) renders."""
+    for klass in scene_class.__mro__:
+        try:
+            return video.by_scene(klass.__name__)
+        except ValueError:
+            continue
+    raise ValueError(f"{scene_class.__name__} is not a chapter listed in scenes/video.py")
+
+
+class ChapterMixin:
+    """What every chapter does: title card, on-screen captions mirrored into subtitles.
+
+    The chapter's number and title come from the ordered list in scenes/video.py.
+    Use it through ChapterScene (2-D) or ChapterThreeDScene.
+    """
+
+    def setup(self) -> None:
+        self.camera.background_color = ManimColor(BACKGROUND)
+        self._caption: Mobject | None = None
+        self.chapter = chapter_of(type(self))
+
+    def title_card(self, subtitle: str | None = None) -> None:
+        """Open the chapter with its number and title."""
+        title = self.chapter.title
+        heading = text(f"{video.chapter_number(self.chapter)}. {title}", TITLE_SIZE)
+        fit_within(heading, config.frame_width - 1.0, config.frame_height)
+        group = VGroup(heading)
+        if subtitle:
+            group.add(text(subtitle, LABEL_SIZE, MUTED).next_to(heading, DOWN, buff=0.35))
+        self.next_section(title)
+        self.add_subcaption(title, duration=2.0)
+        self.pin(group)
+        self.play(FadeIn(group, shift=0.2 * UP), run_time=0.8)
+        self.wait(1.2)
+        self.play(FadeOut(group), run_time=0.5)
+
+    def caption(self, content: str, *animations, run_time: float | None = None, hold: float | None = None) -> None:
+        """Show ``content`` at the bottom (and in the subtitles) while ``animations`` play.
+
+        The caption stays up at least its reading time; ``hold`` overrides the wait after.
+        Each caption starts a new beat: in the slide deck, a pause before it.
+        """
+        self.beat(content)
+        new = text(content, CAPTION_SIZE).to_edge(DOWN, buff=0.3)
+        if new.width > config.frame_width - 0.8:
+            new.scale_to_fit_width(config.frame_width - 0.8)
+        needed = reading_time(content)
+        self.pin(new)
+        if animations:
+            duration = run_time if run_time is not None else max(1.0, needed * 0.6)
+            self.add_subcaption(content, duration=max(needed, duration))
+            self._swap_caption(new)
+            self.play(*animations, run_time=duration)
+            rest = needed - duration if hold is None else hold
+        else:
+            self.add_subcaption(content, duration=needed)
+            self._swap_caption(new)
+            rest = needed if hold is None else hold
+        if rest > 0:
+            self.wait(rest)
+
+    def _swap_caption(self, new: Mobject) -> None:
+        """Bring in caption ``new`` in CAPTION_SWAP_SECONDS: the old one (if any) fades out first, then the new
+        one fades in, so the two never show on top of each other in the same place."""
+        if self._caption is not None:
+            self.play(FadeOut(self._caption), run_time=CAPTION_SWAP_SECONDS / 2)
+            self.play(FadeIn(new), run_time=CAPTION_SWAP_SECONDS / 2)
+        else:
+            self.play(FadeIn(new), run_time=CAPTION_SWAP_SECONDS)
+        self._caption = new
+
+    def write_rows(
+        self,
+        rows: VGroup,
+        beats: Sequence[tuple[str, int]],
+        hold: float,
+        run_time: float = ROW_WRITE_SECONDS,
+        clear: bool = True,
+        keep: Mobject | None = None,
+    ) -> None:
+        """Write ``rows`` beat by beat: each (caption, count) writes the next ``count`` rows under its caption.
+
+        Then hold ``hold`` seconds so the last formulas can be read, and (``clear``) fade the rows out,
+        all but ``keep`` (a part of a row that stays for what comes next).
+        """
+        if sum(count for _, count in beats) != len(rows):
+            raise ValueError(f"beats {beats!r} write {sum(c for _, c in beats)} rows, but there are {len(rows)}")
+        written = 0
+        for caption, count in beats:
+            self.caption(caption, *(Write(row) for row in rows[written : written + count]), run_time=run_time)
+            written += count
+        self.wait(hold)
+        if not clear:
+            return
+        leaving = rows if keep is None else VGroup(*(part for row in rows for part in row if part is not keep))
+        self.play(FadeOut(leaving), run_time=SCREEN_FADE_SECONDS)
+
+    def write_derivation(
+        self,
+        derivation: Derivation,
+        screen: Screen,
+        hold: float,
+        size: int = MATH_SIZE,
+        buff: float = 0.45,
+        clear: bool = True,
+        keep_step: str | None = None,
+    ) -> VGroup:
+        """Lay out ``screen``'s steps of ``derivation`` as rows (derivation_rows) and write them (write_rows).
+
+        ``keep_step`` names a step whose formula stays on screen when the rest fades; returns the rows.
+        """
+        rows = derivation_rows(derivation, screen_entries(screen), size=size, buff=buff)
+        keep = None if keep_step is None else row_for(rows, screen, keep_step).formula
+        self.write_rows(rows, screen_beats(screen), hold, clear=clear, keep=keep)
+        return rows
+
+    def pin(self, *mobjects: Mobject) -> None:
+        """Keep mobjects fixed in the frame (a no-op in 2-D; see ChapterThreeDScene)."""
+
+    @contextmanager
+    def highlight(self) -> Iterator[None]:
+        """Mark the chapter's main animation: `make stills` cuts the chapter's GIF from it."""
+        self.next_section(HIGHLIGHT_SECTION)
+        yield
+        self.next_section(f"{self.chapter.title} (end)")
+
+    def beat(self, notes: str = "") -> None:
+        """A natural pause: a new slide when rendered as slides (scenes/slides.py), else nothing."""
+        next_slide = getattr(self, "next_slide", None)
+        if next_slide is not None:
+            next_slide(notes=notes)
+
+    def clear_caption(self) -> None:
+        """Fade the current caption out (at the end of a chapter)."""
+        if self._caption is not None:
+            self.play(FadeOut(self._caption), run_time=0.3)
+            self._caption = None
+
+
+class ChapterScene(ChapterMixin, Scene):
+    """A 2-D chapter."""
+
+
+class ChapterThreeDScene(ChapterMixin, ThreeDScene):
+    """A chapter with a 3-D camera; captions and titles are fixed in the frame."""
+
+    def pin(self, *mobjects: Mobject) -> None:
+        self.add_fixed_in_frame_mobjects(*mobjects)

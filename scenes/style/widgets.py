@@ -1,0 +1,198 @@
+"""Small mobjects every chapter uses: text and formulas, cards, legends, live readouts, derivation rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    BackgroundRectangle,
+    DecimalNumber,
+    Integer,
+    MathTex,
+    Mobject,
+    Text,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    config,
+)
+
+from scenes.style.geometry import fit_factor, sci_parts
+from scenes.style.palette import (
+    BACKGROUND,
+    BODY_SIZE,
+    FONT,
+    LABEL_SIZE,
+    LOSS_GAMMA,
+    LOSS_HIGH,
+    LOSS_LOW,
+    MATH_SIZE,
+    MUTED,
+    READOUT_SIZE,
+    SMALL_SIZE,
+    TEXT_COLOR,
+)
+
+if TYPE_CHECKING:
+    from mathcore.derivations import Derivation
+
+
+def text(content: str, size: int = BODY_SIZE, color: str = TEXT_COLOR, **kwargs) -> Text:
+    """Body text in the video's font."""
+    return Text(content, font=FONT, font_size=size, color=color, **kwargs)
+
+
+def math(latex: str, size: int = MATH_SIZE, color: str = TEXT_COLOR, **kwargs) -> MathTex:
+    """A formula; ``latex`` comes from mathcore.derivations, never typed in a scene."""
+    return MathTex(latex, font_size=size, color=color, **kwargs)
+
+
+def fit_within(mobject: Mobject, width: float, height: float) -> Mobject:
+    """Scale ``mobject`` down (never up) to fit a width × height box."""
+    return mobject.scale(fit_factor(mobject.width, mobject.height, width, height))
+
+
+def formula_card(latex: str, caption: str | None = None, size: int = MATH_SIZE, color: str = TEXT_COLOR) -> VGroup:
+    """A boxed formula (with an optional caption above) on a dark backdrop."""
+    formula = math(latex, size, color)
+    group = VGroup(formula)
+    if caption:
+        group.add(text(caption, SMALL_SIZE, MUTED).next_to(formula, UP, buff=0.2))
+    backdrop = BackgroundRectangle(group, color=BACKGROUND, fill_opacity=0.85, buff=0.2)
+    return VGroup(backdrop, *group)
+
+
+def start_label(latex: str, dot: Mobject, color: str) -> MathTex:
+    """The name of a run's start (θ₀), up and left of its dot, where the run has not gone yet."""
+    return math(latex, LABEL_SIZE, color).next_to(dot, UP + LEFT, buff=0.1)
+
+
+def loss_rgb(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    """RGB in [0, 1] (shape values.shape + (3,)) for loss values: LOSS_LOW at bounds[0] to LOSS_HIGH at bounds[1].
+
+    The one loss colour map: the heat-map and the 3-D surface (chapter 2) both use it.
+    """
+    low, high = bounds
+    unit = np.clip((np.asarray(values) - low) / (high - low), 0.0, 1.0) ** LOSS_GAMMA
+    return LOSS_LOW + unit[..., None] * (LOSS_HIGH - LOSS_LOW)
+
+
+def legend(entries: Sequence[tuple[str, str]]) -> VGroup:
+    """Colour key: a short line and a label per entry."""
+    rows = VGroup()
+    for color, label in entries:
+        swatch = VMobject(color=color, stroke_width=6).set_points_as_corners([ORIGIN, 0.4 * RIGHT])
+        rows.add(VGroup(swatch, text(label, SMALL_SIZE)).arrange(RIGHT, buff=0.2))
+    return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+
+# --- live readouts: per frame they only index precomputed values --------------------
+
+
+def readout(label_latex: str, values: np.ndarray, tracker: ValueTracker, color: str, digits: int = 3) -> VGroup:
+    """``label = value`` where value is values[round(tracker)], updated per frame by indexing."""
+    label = math(label_latex, READOUT_SIZE, color)
+    number = DecimalNumber(values[0], num_decimal_places=digits, font_size=READOUT_SIZE, color=color)
+    number.next_to(label, RIGHT, buff=0.15)
+
+    def update(mob: DecimalNumber) -> None:
+        index = int(np.clip(round(tracker.get_value()), 0, len(values) - 1))
+        mob.set_value(values[index])
+        mob.next_to(label, RIGHT, buff=0.15)
+
+    number.add_updater(update)
+    return VGroup(label, number)
+
+
+def step_counter(tracker: ValueTracker, steps: int) -> VGroup:
+    """``step t`` readout, driven by the same tracker as the traces."""
+    values = np.arange(steps + 1, dtype=float)
+    return readout(r"t =", values, tracker, TEXT_COLOR, digits=0)
+
+
+class SciReadout(VGroup):
+    """``label = m × 10^e`` for values[round(tracker)]; per frame it only indexes precomputed m and e.
+
+    DecimalNumber cannot print scientific notation, so the mantissa and the exponent are two numbers.
+    """
+
+    def __init__(
+        self,
+        label_latex: str,
+        values: np.ndarray,
+        tracker: ValueTracker,
+        color: str,
+        digits: int = 1,
+        size: int = READOUT_SIZE,
+    ):
+        super().__init__()
+        self.mantissas, self.exponents = sci_parts(values, digits)
+        self.tracker = tracker
+        self.label = math(label_latex, size, color)
+        self.mantissa = DecimalNumber(self.mantissas[0], num_decimal_places=digits, font_size=size, color=color)
+        self.times_ten = math(r"\times 10", size, color)
+        self.exponent = Integer(int(self.exponents[0]), font_size=round(size * 0.8), color=color)
+        self.add(self.label, self.mantissa, self.times_ten, self.exponent)
+        self._update(self)
+        self.mantissa.add_updater(lambda _: self._update(self))
+
+    def _update(self, _: Mobject) -> None:
+        index = int(np.clip(round(self.tracker.get_value()), 0, len(self.mantissas) - 1))
+        self.mantissa.set_value(self.mantissas[index])
+        self.exponent.set_value(int(self.exponents[index]))
+        self.mantissa.next_to(self.label, RIGHT, buff=0.15)
+        self.times_ten.next_to(self.mantissa, RIGHT, buff=0.18).align_to(self.mantissa, DOWN)
+        self.exponent.next_to(self.times_ten, RIGHT, buff=0.05).align_to(self.times_ten, UP).shift(0.12 * UP)
+        shown = 0.0 if self.mantissas[index] == 0 else 1.0  # an exact 0 reads "0", not "0.0 × 10^0"
+        self.times_ten.set_fill(opacity=shown)
+        self.exponent.set_fill(opacity=shown)
+
+
+# --- derivation screens -------------------------------------------------------------
+
+
+def step_named(derivation: Derivation, key: str) -> str:
+    """LaTeX of the derivation step with this key (so scenes depend on neither step order nor caption wording)."""
+    return derivation.step(key).latex
+
+
+def labelled_row(label: str, latex: str, size: int = MATH_SIZE, label_width: float = 3.3) -> VGroup:
+    """A short muted label ('\\n' breaks it), then a formula starting ``label_width`` to the right of it.
+
+    The row has ``.label`` and ``.formula``; rows with the same ``label_width`` align when stacked flush left.
+    """
+    label_mob = text(label, SMALL_SIZE, MUTED)
+    formula = math(latex, size)
+    formula.next_to(label_mob.get_left(), RIGHT, buff=label_width).match_y(label_mob)
+    row = VGroup(label_mob, formula)
+    row.label, row.formula = label_mob, formula
+    return row
+
+
+def derivation_rows(
+    derivation: Derivation,
+    entries: Sequence[tuple[str, str]],
+    size: int = MATH_SIZE,
+    label_width: float = 3.3,
+    buff: float = 0.45,
+) -> VGroup:
+    """Steps of ``derivation`` as labelled rows (see labelled_row), stacked and centred in the frame.
+
+    ``entries`` pairs the step's key in mathcore (so the order and captions of steps there do not matter)
+    with the label shown.
+    """
+    rows = VGroup()
+    for step_key, label in entries:
+        row = labelled_row(label, step_named(derivation, step_key), size, label_width)
+        if rows:
+            row.next_to(rows, DOWN, buff=buff, aligned_edge=LEFT)
+        rows.add(row)
+    fit_within(rows, config.frame_width - 1.0, config.frame_height - 1.6)
+    return rows.move_to(0.3 * UP)
