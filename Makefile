@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CHAPTERS ?=
 PY := .venv/bin/python
 
-.PHONY: setup lint test video clips chapters chapter slides stills bench clean
+.PHONY: setup lint test video clips chapters chapter script slides stills bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -28,6 +28,9 @@ chapters: setup  ## list the chapters
 
 chapter: setup  ## render chosen chapters: make chapter CHAPTERS="vanilla_gd weight_decay" QUALITY=l
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --only $(CHAPTERS)
+
+script: setup  ## the spoken script: build/script.json and build/script.md (line ids, captions, spoken lines)
+	$(PY) tools/script.py
 
 slides:  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
 	@bash tools/setup.sh slides

@@ -76,6 +76,7 @@ SCREENS: tuple[Screen, ...] = (
                 ("exp_lr_schedule", "the schedule"),
             ),
         ),
+        ("It needs ηλ < 1, so that the scale stays positive.", (("condition", "the scale stays\npositive if"),)),
     ),
 )
 SCALE_STEP = "scale"

@@ -1,5 +1,5 @@
-"""What every chapter does: title card, captions mirrored into subtitles, slide beats, the highlight
-section, and writing a screen of derivation rows beat by beat."""
+"""What every chapter does: title card, captions that are spoken (narrated edition) or burned in (silent
+edition) and mirrored into subtitles, slide beats, the highlight section, and derivation screens."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from scenes.style.palette import (
     SCREEN_FADE_SECONDS,
     TITLE_SIZE,
 )
+from scenes.style.narration import PAUSE_AFTER_LINE, Line, Script, narrated
 from scenes.style.widgets import derivation_rows, fit_within, text
+from tools.voice import Speech, VoiceEngine
 
 if TYPE_CHECKING:
     from mathcore.derivations import Derivation
@@ -72,43 +74,97 @@ def chapter_of(scene_class: type) -> video.Chapter:
 
 
 class ChapterMixin:
-    """What every chapter does: title card, on-screen captions mirrored into subtitles.
+    """What every chapter does: title card, captions spoken or shown, mirrored into subtitles.
 
     The chapter's number and title come from the ordered list in scenes/video.py.
-    Use it through ChapterScene (2-D) or ChapterThreeDScene.
+    Use it through ChapterScene (2-D) or ChapterThreeDScene. The edition comes from
+    scenes.style.narration.narrated(): narrated (spoken lines, no caption bar) or silent.
     """
 
     def setup(self) -> None:
         self.camera.background_color = ManimColor(BACKGROUND)
         self._caption: Mobject | None = None
         self.chapter = chapter_of(type(self))
+        self.narrated = narrated()
+        self.script = Script(self.chapter.module)
+        self._voice: VoiceEngine | None = None
+        self._speech_end = 0.0  # scene time at which the last spoken line ends
+
+    def tear_down(self) -> None:
+        # The last line is heard to its end inside the chapter, never cut by the next one.
+        if self.narrated:
+            self._wait_for_speech()
+        super().tear_down()
+
+    def _wait_for_speech(self) -> None:
+        """Wait until the previous line has been spoken, plus a short pause."""
+        remaining = self._speech_end + PAUSE_AFTER_LINE - self.time
+        if remaining > 1e-6:
+            self.wait(remaining)
+
+    def speak(self, line: Line) -> Speech:
+        """Start ``line`` now: its speech as a sound, its words as the subtitle cue."""
+        self._wait_for_speech()
+        if self._voice is None:
+            self._voice = VoiceEngine()
+        speech = self._voice.speak(line.id, line.spoken)
+        self.add_sound(str(speech.path))
+        self.add_subcaption(line.spoken, duration=speech.duration)
+        self._speech_end = self.time + speech.duration
+        return speech
 
     def title_card(self, subtitle: str | None = None) -> None:
         """Open the chapter with its number and title."""
         title = self.chapter.title
-        heading = text(f"{video.chapter_number(self.chapter)}. {title}", TITLE_SIZE)
+        number = video.chapter_number(self.chapter)
+        heading = text(f"{number}. {title}", TITLE_SIZE)
         fit_within(heading, config.frame_width - 1.0, config.frame_height)
         group = VGroup(heading)
         if subtitle:
             group.add(text(subtitle, LABEL_SIZE, MUTED).next_to(heading, DOWN, buff=0.35))
         self.next_section(title)
-        self.add_subcaption(title, duration=2.0)
+        line = self.script.add(title, say=f"Chapter {number}. {title}.", key="title")
+        if self.narrated:
+            self.speak(line)
+        else:
+            self.add_subcaption(title, duration=2.0)
         self.pin(group)
         self.play(FadeIn(group, shift=0.2 * UP), run_time=0.8)
         self.wait(1.2)
         self.play(FadeOut(group), run_time=0.5)
 
-    def caption(self, content: str, *animations, run_time: float | None = None, hold: float | None = None) -> None:
-        """Show ``content`` at the bottom (and in the subtitles) while ``animations`` play.
+    def caption(
+        self,
+        content: str,
+        *animations,
+        say: str | None = None,
+        run_time: float | None = None,
+        hold: float | None = None,
+    ) -> None:
+        """A beat: ``content`` is spoken (narrated edition) or shown at the bottom (silent), while ``animations`` play.
 
-        The caption stays up at least its reading time; ``hold`` overrides the wait after.
-        Each caption starts a new beat: in the slide deck, a pause before it.
+        ``say`` is the sentence the narrator speaks when the caption is terse or full of symbols.
+        Narrated: the animations start with the line, and the next line waits until this one has been
+        spoken. Silent: the caption stays up at least its reading time; ``hold`` overrides the wait after.
+        Each caption starts a new beat: in the slide deck, a pause before it, with the spoken line as notes.
         """
-        self.beat(content)
+        line = self.script.add(content, say)
+        self.beat(line.spoken)
+        needed = reading_time(content)
+        if self.narrated:
+            self.speak(line)
+            if animations:
+                duration = run_time if run_time is not None else max(1.0, needed * 0.6)
+                self.play(*animations, run_time=duration)
+                rest = needed - duration if hold is None else hold
+            else:
+                rest = needed if hold is None else hold
+            if rest > 0:
+                self.wait(rest)
+            return
         new = text(content, CAPTION_SIZE).to_edge(DOWN, buff=0.3)
         if new.width > config.frame_width - 0.8:
             new.scale_to_fit_width(config.frame_width - 0.8)
-        needed = reading_time(content)
         self.pin(new)
         if animations:
             duration = run_time if run_time is not None else max(1.0, needed * 0.6)

@@ -1,4 +1,4 @@
-"""Every chapter constructs under a fast config (no movie), and stays inside the frame."""
+"""Every chapter constructs under a fast config (no movie), stays inside the frame, and has a sayable script."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 from manim import Mobject, ThreeDScene, ValueTracker, VMobject, config, tempconfig
 
 from scenes.video import CHAPTERS, Chapter, by_scene
+from tools.voice import check_line_id, spoken_text, unsayable_characters
 
 #: How far (scene units) a mobject may poke past the frame edge before we call it cut off.
 FRAME_TOLERANCE = 0.05
 
 
 def construct(chapter: Chapter, tmp_path, tex_cache: str):
-    """Run the chapter's construct() with animations skipped; return the scene at its last frame."""
+    """Run the chapter's construct() (silent edition, no movie); return the scene at its last frame."""
     module = importlib.import_module(f"scenes.{chapter.module}")
     scene_class = getattr(module, chapter.scene)
     with tempconfig(
@@ -46,8 +47,10 @@ def visible(part: Mobject) -> bool:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.module for c in CHAPTERS])
-def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache):
+def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache, monkeypatch):
+    monkeypatch.setenv("NARRATION", "off")  # the silent edition: captions on screen, checked for the frame too
     scene, half_w, half_h = construct(chapter, tmp_path, tex_cache)
+    check_script(chapter, scene.script.lines)
     writer = scene.renderer.file_writer
     # The title card's subtitle comes first, then the captions.
     assert writer.subcaptions[0].content == chapter.title
@@ -64,6 +67,19 @@ def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, 
             xs, ys = points[:, 0], points[:, 1]
             assert np.all(np.abs(xs) <= half_w + FRAME_TOLERANCE), f"{part} runs off the frame sideways"
             assert np.all(np.abs(ys) <= half_h + FRAME_TOLERANCE), f"{part} runs off the frame vertically"
+
+
+def check_script(chapter: Chapter, lines) -> None:
+    """Every spoken line is sayable (no Greek letters, symbols, sub- or superscripts) and has a unique valid id."""
+    assert lines[0].id == f"{chapter.module}/title" and chapter.title in lines[0].spoken
+    assert len(lines) >= 3
+    ids = [line.id for line in lines]
+    assert len(set(ids)) == len(ids), ids
+    problems = {line.id: unsayable_characters(line.spoken) for line in lines if unsayable_characters(line.spoken)}
+    assert not problems, f"lines a voice cannot say: {problems}"
+    for line in lines:
+        check_line_id(line.id)
+        assert spoken_text(line.spoken).strip()
 
 
 def test_chapter_list_is_consistent():
