@@ -122,7 +122,10 @@ class Recipe:
     @property
     def lr_growth(self) -> float:
         """η̃_steps/η̃_0 = α^(−2·steps): how much the equivalent learning rate grows over the run."""
-        return self.alpha ** (-2.0 * self.steps)
+        exponent = -2.0 * self.steps * math.log(self.alpha)
+        if exponent > math.log(np.finfo(float).max):
+            raise OverflowError(f"the learning-rate growth over {self.steps} steps overflows float64")
+        return math.exp(exponent)
 
     # --- the same numbers at arbitrary precision (mpmath), for mathcore.precision ---
 

@@ -122,6 +122,11 @@ def test_schedule_overflow_names_the_step_without_a_runtime_warning():
             _ = recipe.exp_lr_schedule
 
 
+def test_growth_overflow_is_named():
+    with pytest.raises(OverflowError, match="growth over 2000 steps overflows float64"):
+        _ = Recipe(lr=0.5, weight_decay=1.5, steps=2000).lr_growth
+
+
 def test_double_root_at_the_real_alpha_boundary():
     momentum = 0.81
     recipe = Recipe(lr=0.1, weight_decay=(1 - math.sqrt(momentum)) ** 2 / 0.1, momentum=momentum)
