@@ -163,7 +163,7 @@ def publish_chapter(produced: Path, video: Path, subtitles: Path) -> tracks.Audi
     if tracks.has_audio(produced):
         wav = produced.with_suffix(".wav")
         audio = tracks.fit(tracks.read_audio(wav if wav.is_file() else produced), duration)
-    english = tracks.english(tracks.read_cues(subtitles) if subtitles.is_file() else ())
+    english = tracks.english(tracks.sequential(tracks.read_cues(subtitles), duration) if subtitles.is_file() else ())
     present = [english] if english.cues else []
     levels = tracks.write_mp4(video, [tracks.VideoSource(produced)], audio, present)
     tracks.write_sidecars(video, present)
@@ -277,12 +277,14 @@ def joined_audio(parts: Sequence[RenderedChapter]) -> np.ndarray | None:
     )
 
 
-def joined_cues(parts: Sequence[RenderedChapter]) -> list[tracks.Cue]:
-    """The chapters' subtitle cues, each shifted by its chapter's start."""
+def joined_cues(parts: Sequence[RenderedChapter], sequential: bool = False) -> list[tracks.Cue]:
+    """The chapters' subtitle cues, each shifted by its chapter's start; ``sequential``: each chapter's cues
+    made one at a time and ending with its video (``tracks.sequential``), as an MP4 text track needs."""
     cues: list[tracks.Cue] = []
     for part, start in zip(parts, chapter_starts([p.duration for p in parts])):
         if part.subtitles is not None:
-            cues += tracks.read_cues(part.subtitles, offset=start)
+            own = tracks.read_cues(part.subtitles)
+            cues += tracks.shifted(tracks.sequential(own, part.duration) if sequential else own, start)
     return cues
 
 
@@ -474,7 +476,7 @@ def join_edition(parts: Sequence[RenderedChapter], target: Path, narrated: bool)
         levels = join_videos(parts, target)
         join_subtitles(parts, target.with_suffix(".srt"))
         return JoinedVideo(target, (target.with_suffix(".srt"),), levels)
-    english = tracks.english(joined_cues(parts))
+    english = tracks.english(joined_cues(parts, sequential=True))
     present = [english] if english.cues else []
     levels = join_videos(parts, target, present)
     return JoinedVideo(target, tuple(tracks.write_sidecars(target, present)), levels)

@@ -95,12 +95,28 @@ def english(cues: Sequence[Cue]) -> SubtitleTrack:
     return SubtitleTrack("eng", "en", "English", tuple(cues))
 
 
-def read_cues(path: str | os.PathLike[str], offset: float = 0.0) -> tuple[Cue, ...]:
-    """The cues of a .srt file, shifted by ``offset`` seconds."""
+def read_cues(path: str | os.PathLike[str]) -> tuple[Cue, ...]:
+    """The cues of a .srt file."""
     return tuple(
-        Cue(sub.start.total_seconds() + offset, sub.end.total_seconds() + offset, sub.content)
+        Cue(sub.start.total_seconds(), sub.end.total_seconds(), sub.content)
         for sub in srt.parse(Path(path).read_text(encoding="utf-8"))
     )
+
+
+def sequential(cues: Sequence[Cue], length: float) -> tuple[Cue, ...]:
+    """``cues`` in order, each ended by the next one's start and by ``length`` (the video's); empty ones dropped.
+
+    An MP4 text track shows one cue at a time: an overlap would delay the later cue.
+    """
+    ordered = sorted(cues, key=lambda cue: cue.start)
+    ends = [cue.start for cue in ordered[1:]] + [length]
+    fitted = (Cue(cue.start, min(cue.end, end), cue.text) for cue, end in zip(ordered, ends))
+    return tuple(cue for cue in fitted if cue.start < cue.end)
+
+
+def shifted(cues: Sequence[Cue], offset: float) -> tuple[Cue, ...]:
+    """``cues`` moved ``offset`` seconds later."""
+    return tuple(Cue(cue.start + offset, cue.end + offset, cue.text) for cue in cues)
 
 
 def srt_text(cues: Sequence[Cue]) -> str:
