@@ -110,7 +110,7 @@ def sequential(cues: Sequence[Cue], length: float) -> tuple[Cue, ...]:
     """
     ordered = sorted(cues, key=lambda cue: cue.start)
     ends = [cue.start for cue in ordered[1:]] + [length]
-    fitted = (Cue(cue.start, min(cue.end, end), cue.text) for cue, end in zip(ordered, ends))
+    fitted = (Cue(cue.start, min(cue.end, end, length), cue.text) for cue, end in zip(ordered, ends))
     return tuple(cue for cue in fitted if cue.start < cue.end)
 
 

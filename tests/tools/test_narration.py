@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from scenes.video import CHAPTERS
-from tests.tools.conftest import TONE_AMPLITUDE, TONES
+from tests.tools.conftest import TONE_AMPLITUDE, TONES, tone_wav
 from tests.tools.test_render import copy_of_the_tree, edit, fake_render
 from tools import loudness, render, slides, tracks
 from tools.common import probe
@@ -295,3 +295,47 @@ def test_a_second_language_is_one_more_track(narrated_parts, tmp_path):
     written = tracks.write_sidecars(target, [english, chinese])
     assert [p.name for p in written] == ["clip.en.srt", "clip.en.vtt", "clip.zh-Hans.srt", "clip.zh-Hans.vtt"]
     assert vtt_cues(tmp_path / "clip.zh-Hans.vtt") == [(0.1, 0.6, "缩放不变性")]
+
+
+TINY_SCENE = """
+import os
+from manim import Circle, FadeIn, Scene
+
+
+class Opening(Scene):
+    def construct(self):
+        if os.environ["NARRATION"] == "on":  # as the chapters do: speak only in the narrated edition
+            self.add_sound({wav!r}, time_offset=0.2)
+        self.add_subcaption("opening line", duration=0.8)
+        self.play(FadeIn(Circle()), run_time=0.5)
+        self.wait(0.5)
+"""
+
+
+def test_both_editions_end_to_end_with_manim_in_a_child(tmp_path, monkeypatch):
+    """render.py's own path: manim as a child reading NARRATION, the clip published, reused on a second run."""
+    scene = tmp_path / "opening.py"
+    scene.write_text(TINY_SCENE.format(wav=str(tone_wav(tmp_path / "line.wav", 0.6, 440.0))))
+    original = render.manim_command
+    monkeypatch.setattr(
+        render, "manim_command", lambda chapter, quality, media: [
+            str(scene) if arg == str(chapter.path) else arg for arg in original(chapter, quality, media)
+        ],
+    )  # fmt: skip
+    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True: f"digest {narrated}")
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    monkeypatch.setattr(render, "check_system", lambda: None)
+    for edition in ("on", "off", "on"):
+        assert render.main(["-q", "l", "-j", "1", "--only", "opening", "--narration", edition]) == 0
+    narrated, silent = tmp_path / "build" / "480p15", tmp_path / "build" / "480p15-silent"
+    clip = narrated / "chapters" / "opening.mp4"
+    assert streams(clip)["audio"] == [("aac", "und")] and streams(clip)["subtitle"] == [("mov_text", "eng")]
+    assert [c[2] for c in mp4_cues(clip)] == ["opening line"]
+    assert onset(tracks.read_audio(clip)) == pytest.approx(0.2, abs=FRAME)
+    assert (narrated / "chapters" / "opening.en.vtt").exists() and (narrated / "chapters" / "opening.srt").exists()
+    assert set(streams(silent / "chapters" / "opening.mp4")) == {"video"}
+    assert not list(silent.rglob("*.en.*")), "the silent edition has its captions on screen only"
+    log = render.RenderLog.read(narrated / render.RENDER_LOG)
+    assert log.chapters[0].reused, "the second narrated run reuses the clip"
+    assert log.chapters[0].audio and log.chapters[0].loudness_lufs == pytest.approx(-16, abs=1)
+    assert log.chapters[0].true_peak_dbtp <= -1.5
