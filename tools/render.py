@@ -1,12 +1,17 @@
 """Render the chapters (in parallel, skipping unchanged ones) and join them into one MP4.
 
-    python tools/render.py --quality h            # the full video, 1080p60
+    python tools/render.py --quality h            # the full video, 1080p60, narrated
+    python tools/render.py --quality h --narration off   # the silent edition (captions burned in)
     python tools/render.py --quality l --only vanilla_gd weight_decay
     python tools/render.py --list
 
-Outputs, for a quality such as 1080p60:
-    build/1080p60/chapters/<module>.mp4 (+ .srt)    one file per chapter
-    build/1080p60/video.mp4 (+ video.srt)            the joined video, with chapter markers
+Outputs of the narrated edition (the default), for a quality such as 1080p60:
+    build/1080p60/chapters/<module>.mp4 (+ .srt, .en.srt, .en.vtt)   one file per chapter
+    build/1080p60/video.mp4 (+ video.en.srt, video.en.vtt)            the joined video
+Every MP4 has one AAC audio track (mono, 48 kHz, -16 LUFS, true peak at most -1.5 dBTP), an English
+mov_text subtitle track and (the joined one) chapter markers. The silent edition goes to build/1080p60-silent/:
+the same chapter MP4s (+ .srt) and video.mp4 (+ video.srt), with no audio and no subtitle track.
+The manim processes get NARRATION=on or off in their environment: the scenes read it.
 Every final file is written to a temporary name and moved into place, so an interrupted
 run leaves no truncated output, and a rerun picks up where it stopped.
 """
@@ -29,17 +34,16 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
-import av
-import srt
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scenes.video import CHAPTERS, SCENES_DIR, Chapter
+from tools import tracks
 from tools.common import (
     Children,
     UsageError,
-    atomic_output,
     copy_atomically,
     parallel_map,
     probe,
@@ -54,6 +58,13 @@ REQUIRED_SHARED_INPUTS = ("scenes/video.py", "manim.cfg", "requirements.lock")
 SHARED_PACKAGES = ("mathcore", "scenes/style")
 #: The render's machine-readable timing log, in build/<quality>/ (read by tools/bench.py).
 RENDER_LOG = "render_log.json"
+#: The scenes' switch between the editions: the environment variable and its values.
+NARRATION_VARIABLE = "NARRATION"
+NARRATION_VALUES = ("on", "off")
+#: Files the narrated edition's chapters depend on besides the shared ones (the voice, the loudness, the muxing).
+VOICE_INPUTS = ("tools/voice.py", "tools/voice_lexicon.py", "tools/loudness.py", "tools/tracks.py")
+#: Recorded lines (any file under it counts: a changed recording renders its chapter again).
+VOICE_ASSETS = "assets/voice"
 
 
 def shared_inputs(root: Path | None = None) -> list[str]:
@@ -79,6 +90,16 @@ def shared_inputs(root: Path | None = None) -> list[str]:
     return sorted(path.relative_to(root).as_posix() for path in found)
 
 
+def voice_inputs(root: Path | None = None) -> list[str]:
+    """Files (relative to ``root``, sorted) the narrated edition depends on besides ``shared_inputs``."""
+    root = ROOT if root is None else root
+    missing = [name for name in VOICE_INPUTS if not (root / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"narration inputs missing under {root}: {missing}")
+    recordings = [path for path in (root / VOICE_ASSETS).rglob("*") if path.is_file()]
+    return sorted([*VOICE_INPUTS, *(path.relative_to(root).as_posix() for path in recordings)])
+
+
 @dataclass(frozen=True)
 class RenderedChapter:
     """A chapter's finished MP4 (and subtitles): how long it is and what it took to get it."""
@@ -89,24 +110,36 @@ class RenderedChapter:
     duration: float
     seconds: float = 0.0  #: wall time spent on this chapter (render, or just the check when reused)
     reused: bool = False  #: True when the inputs were unchanged and the previous render was kept
+    levels: tracks.AudioLevels | None = None  #: the clip's audio as measured (decoded); None: no audio
 
 
-def build_dir(quality: str) -> Path:
-    """build/<resolution> for a quality letter, e.g. build/480p15 for ``l``."""
+def narration_value(narrated: bool) -> str:
+    """``on`` or ``off``: the value of NARRATION for an edition."""
+    return NARRATION_VALUES[0] if narrated else NARRATION_VALUES[1]
+
+
+def build_dir(quality: str, narrated: bool = True) -> Path:
+    """build/<resolution> (narrated) or build/<resolution>-silent for a quality letter, e.g. build/480p15 for ``l``."""
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; qualities: {', '.join(QUALITIES)}")
-    return ROOT / "build" / QUALITIES[quality]
+    return ROOT / "build" / (QUALITIES[quality] + ("" if narrated else "-silent"))
 
 
-def input_hash(chapter: Chapter, quality: str, root: Path | None = None) -> str:
-    """Hash of everything the chapter's render depends on: its file, the shared code, the quality."""
+def input_hash(chapter: Chapter, quality: str, narrated: bool = True, root: Path | None = None) -> str:
+    """Hash of everything the chapter's render depends on: its file, the shared code, the quality, the edition
+    and, narrated, the voice's code and recordings."""
     root = ROOT if root is None else root
-    digest = hashlib.sha256(quality.encode())
+    digest = hashlib.sha256(f"{quality}\0NARRATION={narration_value(narrated)}".encode())
     own = chapter.path.relative_to(SCENES_DIR.parent).as_posix()
-    for name in (own, *shared_inputs(root)):
+    for name in (own, *shared_inputs(root), *(voice_inputs(root) if narrated else ())):
         digest.update(name.encode() + b"\0")
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
+
+
+def manim_environment(narrated: bool) -> dict[str, str]:
+    """The environment of a manim child: this process's, with NARRATION set for the edition."""
+    return {**os.environ, NARRATION_VARIABLE: narration_value(narrated)}
 
 
 def manim_command(chapter: Chapter, quality: str, media: Path) -> list[str]:
@@ -118,29 +151,62 @@ def manim_command(chapter: Chapter, quality: str, media: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def render_chapter(chapter: Chapter, quality: str, log: Callable[[str], None], children: Children) -> RenderedChapter:
+def publish_chapter(produced: Path, video: Path, subtitles: Path) -> tracks.AudioLevels | None:
+    """Publish manim's narrated render ``produced`` as ``video``: its video stream copied, its audio (if any) at
+    delivery loudness, its subcaptions as an English mov_text track and as ``<module>.en.srt``/``.en.vtt``.
+
+    The audio comes from the WAV manim leaves beside its MP4 (lossless, and free of the AAC priming delay manim's
+    MP4 carries), else from the MP4 itself; it is made exactly as long as the video.
+    """
+    duration = probe(produced).duration
+    audio = None
+    if tracks.has_audio(produced):
+        wav = produced.with_suffix(".wav")
+        audio = tracks.fit(tracks.read_audio(wav if wav.is_file() else produced), duration)
+    english = tracks.english(tracks.sequential(tracks.read_cues(subtitles), duration) if subtitles.is_file() else ())
+    present = [english] if english.cues else []
+    levels = tracks.write_mp4(video, [tracks.VideoSource(produced)], audio, present)
+    tracks.write_sidecars(video, present)
+    if not present:  # no subcaptions any more: no sidecars from an earlier render
+        for old in tracks.sidecar_paths(video, english):
+            old.unlink(missing_ok=True)
+    return levels
+
+
+def clip_levels(video: Path) -> tracks.AudioLevels | None:
+    """The levels of a published clip's audio, decoded (None: no audio)."""
+    audio = tracks.read_audio(video)
+    return None if audio is None else tracks.measure(audio)
+
+
+def render_chapter(
+    chapter: Chapter, quality: str, log: Callable[[str], None], children: Children, narrated: bool = True
+) -> RenderedChapter:
     """Render one chapter with manim (a child in ``children``) unless its inputs are unchanged since the last render."""
     started = time.monotonic()
-    out_dir = build_dir(quality) / "chapters"
+    out_dir = build_dir(quality, narrated) / "chapters"
     video, subtitles, sections, stamp = (
         out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", ".sections.json", ".hash")
     )
-    digest = input_hash(chapter, quality)
+    digest = input_hash(chapter, quality, narrated)
     if video.exists() and stamp.exists() and stamp.read_text() == digest:
         log(f"{chapter.module}: unchanged, reusing {video.relative_to(ROOT)}")
         return RenderedChapter(
             chapter, video, subtitles if subtitles.exists() else None, probe(video).duration,
-            seconds=time.monotonic() - started, reused=True,
+            seconds=time.monotonic() - started, reused=True, levels=clip_levels(video),
         )  # fmt: skip
 
     # One media folder per chapter: parallel manim processes must not write the same TeX/SVG files.
-    media = build_dir(quality) / "media" / chapter.module
+    media = build_dir(quality, narrated) / "media" / chapter.module
+    produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
+    # manim leaves its mixed sound there, and writes it only when the scene has sound: never read an old one.
+    produced.with_suffix(".wav").unlink(missing_ok=True)
     log(f"{chapter.module}: rendering")
     last_report = started
     animations = 0
     tail: list[str] = []
     with children.popen(manim_command(chapter, quality, media), cwd=ROOT, stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT) as proc:  # fmt: skip
+                        stderr=subprocess.STDOUT, env=manim_environment(narrated)) as proc:  # fmt: skip
         for line in proc.stdout:  # type: ignore[union-attr]
             tail = (tail + [line.rstrip()])[-40:]
             if re.search(r"Animation \d+ : Partial movie file written", line):
@@ -150,10 +216,13 @@ def render_chapter(chapter: Chapter, quality: str, log: Callable[[str], None], c
                     log(f"{chapter.module}: {animations} animations done ({time.monotonic() - started:.0f} s)")
         if proc.wait() != 0:
             raise RuntimeError(f"manim failed on {chapter.module} ({chapter.scene}):\n" + "\n".join(tail))
-    produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
-    copy_atomically(produced, video)
-    copy_atomically(produced.parent / "sections" / f"{chapter.scene}.json", sections)
     produced_srt = produced.with_suffix(".srt")
+    if narrated:
+        levels = publish_chapter(produced, video, produced_srt)
+    else:
+        copy_atomically(produced, video)
+        levels = None
+    copy_atomically(produced.parent / "sections" / f"{chapter.scene}.json", sections)
     if produced_srt.exists():
         copy_atomically(produced_srt, subtitles)
     elif subtitles.exists():
@@ -162,8 +231,11 @@ def render_chapter(chapter: Chapter, quality: str, log: Callable[[str], None], c
     write_text_atomically(stamp, digest)
     duration = probe(video).duration
     seconds = time.monotonic() - started
-    log(f"{chapter.module}: done, {duration:.1f} s of video in {seconds:.0f} s")
-    return RenderedChapter(chapter, video, subtitles if subtitles.exists() else None, duration, seconds=seconds)
+    loud = f", audio {levels.loudness_lufs:.1f} LUFS" if levels and levels.loudness_lufs is not None else ""
+    log(f"{chapter.module}: done, {duration:.1f} s of video{loud} in {seconds:.0f} s")
+    return RenderedChapter(
+        chapter, video, subtitles if subtitles.exists() else None, duration, seconds=seconds, levels=levels
+    )
 
 
 def chapter_starts(durations: Sequence[float]) -> list[float]:
@@ -175,79 +247,105 @@ def chapter_starts(durations: Sequence[float]) -> list[float]:
     return starts
 
 
-def join_videos(parts: Sequence[RenderedChapter], target: Path) -> None:
-    """Concatenate the chapter MP4s (same codec and size) into ``target`` with chapter markers."""
+def chapter_marks(parts: Sequence[RenderedChapter]) -> list[dict[str, object]]:
+    """The joined video's chapter markers (MP4 chapter metadata), in milliseconds."""
+    starts = chapter_starts([p.duration for p in parts])
+    return [
+        {
+            "id": i + 1,
+            "start": round(start * 1000),
+            "end": round((start + part.duration) * 1000),
+            "time_base": Fraction(1, 1000),
+            "metadata": {"title": part.chapter.title},
+        }
+        for i, (part, start) in enumerate(zip(parts, starts))
+    ]
+
+
+def joined_audio(parts: Sequence[RenderedChapter]) -> np.ndarray | None:
+    """The chapters' audio, each made exactly as long as its video, end to end; None if no chapter has audio.
+
+    Each chapter starts at the sample of its video's start, so no chapter boundary shifts the sound.
+    """
+    audio = [tracks.read_audio(part.video) for part in parts]
+    if all(samples is None for samples in audio):
+        return None
+    starts = chapter_starts([p.duration for p in parts])
+    edges = [round(t * tracks.AUDIO_RATE) for t in [*starts, starts[-1] + parts[-1].duration]]
+    return np.concatenate(
+        [tracks.fit(samples, (edges[i + 1] - edges[i]) / tracks.AUDIO_RATE) for i, samples in enumerate(audio)]
+    )
+
+
+def joined_cues(parts: Sequence[RenderedChapter], sequential: bool = False) -> list[tracks.Cue]:
+    """The chapters' subtitle cues, each shifted by its chapter's start; ``sequential``: each chapter's cues
+    made one at a time and ending with its video (``tracks.sequential``), as an MP4 text track needs."""
+    cues: list[tracks.Cue] = []
+    for part, start in zip(parts, chapter_starts([p.duration for p in parts])):
+        if part.subtitles is not None:
+            own = tracks.read_cues(part.subtitles)
+            cues += tracks.shifted(tracks.sequential(own, part.duration) if sequential else own, start)
+    return cues
+
+
+def join_videos(
+    parts: Sequence[RenderedChapter], target: Path, subtitles: Sequence[tracks.SubtitleTrack] = ()
+) -> tracks.AudioLevels | None:
+    """Concatenate the chapter MP4s (same codec and size) into ``target`` with chapter markers, the chapters'
+    audio (if any has audio) as one AAC track at delivery loudness, and a mov_text stream per ``subtitles``
+    track; returns the joined audio's levels, measured on the decoded result."""
     if not parts:
         raise ValueError("join_videos needs at least one chapter, got none")
     starts = chapter_starts([p.duration for p in parts])
-    with atomic_output(target) as tmp, av.open(str(parts[0].video)) as first:
-        template = first.streams.video[0]
-        with av.open(str(tmp), "w") as output:
-            stream = output.add_stream_from_template(template)
-            time_base = Fraction(1, 1000)
-            output.set_chapters(
-                [
-                    {
-                        "id": i + 1,
-                        "start": round(start * 1000),
-                        "end": round((start + part.duration) * 1000),
-                        "time_base": time_base,
-                        "metadata": {"title": part.chapter.title},
-                    }
-                    for i, (part, start) in enumerate(zip(parts, starts))
-                ]
-            )
-            for part, start in zip(parts, starts):
-                with av.open(str(part.video)) as source:
-                    source_stream = source.streams.video[0]
-                    offset = round(start / source_stream.time_base)
-                    for packet in source.demux(source_stream):
-                        if packet.dts is None:
-                            continue
-                        packet.pts += offset
-                        packet.dts += offset
-                        packet.stream = stream
-                        output.mux(packet)
+    sources = [tracks.VideoSource(part.video, start) for part, start in zip(parts, starts)]
+    return tracks.write_mp4(target, sources, joined_audio(parts), subtitles, chapter_marks(parts))
 
 
 def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
     """Merge the chapters' subtitles into one .srt, shifted by each chapter's start."""
-    from datetime import timedelta
-
-    merged: list[srt.Subtitle] = []
-    for part, start in zip(parts, chapter_starts([p.duration for p in parts])):
-        if part.subtitles is None:
-            continue
-        shift = timedelta(seconds=start)
-        for sub in srt.parse(part.subtitles.read_text(encoding="utf-8")):
-            merged.append(srt.Subtitle(len(merged) + 1, sub.start + shift, sub.end + shift, sub.content))
-    write_text_atomically(target, srt.compose(merged, reindex=False))
+    write_text_atomically(target, tracks.srt_text(joined_cues(parts)))
 
 
 def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, Path]:
-    """index.json and index.md beside the clips: title, duration, start in the full video, file."""
+    """index.json and index.md beside the clips: title, duration, start in the full video, file, audio, narration.
+
+    The narration is the chapter's cues (start, text) when the clip has audio: then each cue is a spoken line.
+    """
     starts = chapter_starts([p.duration for p in parts])
-    rows = [
-        {
-            "number": i + 1,
-            "title": p.chapter.title,
-            "module": p.chapter.module,
-            "duration_s": round(p.duration, 3),
-            "start_s": round(start, 3),
-            "file": p.video.name,
-            "subtitles": p.subtitles.name if p.subtitles else None,
-        }
-        for i, (p, start) in enumerate(zip(parts, starts))
-    ]
-    table = ["| # | chapter | start | duration | file |", "|---|---|---|---|---|"]
+    rows = []
+    for i, (p, start) in enumerate(zip(parts, starts)):
+        spoken = tracks.read_cues(p.subtitles) if p.levels is not None and p.subtitles else ()
+        rows.append(
+            {
+                "number": i + 1,
+                "title": p.chapter.title,
+                "module": p.chapter.module,
+                "duration_s": round(p.duration, 3),
+                "start_s": round(start, 3),
+                "file": p.video.name,
+                "subtitles": p.subtitles.name if p.subtitles else None,
+                "audio": p.levels is not None,
+                "narration": [{"start_s": round(cue.start, 3), "text": cue.text} for cue in spoken],
+            }
+        )
+    table = ["| # | chapter | start | duration | file | audio |", "|---|---|---|---|---|---|"]
     table += [
-        f"| {r['number']} | {r['title']} | {int(r['start_s'] // 60)}:{r['start_s'] % 60:04.1f} | "
-        f"{r['duration_s']:.1f} s | [{r['file']}]({r['file']}) |"
+        f"| {r['number']} | {r['title']} | {_clock(r['start_s'])} | "
+        f"{r['duration_s']:.1f} s | [{r['file']}]({r['file']}) | {'narrated' if r['audio'] else 'silent'} |"
         for r in rows
     ]
-    write_text_atomically(out_dir / "index.json", json.dumps(rows, indent=2) + "\n")
+    for r in rows:
+        if r["narration"]:
+            table += ["", f"## {r['number']}. {r['title']}", ""]
+            table += [f"- {_clock(line['start_s'])} {line['text']}" for line in r["narration"]]
+    write_text_atomically(out_dir / "index.json", json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     write_text_atomically(out_dir / "index.md", "\n".join(table) + "\n")
     return out_dir / "index.json", out_dir / "index.md"
+
+
+def _clock(seconds: float) -> str:
+    """m:ss.s"""
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 #: Programs manim needs at render time, and the Debian packages that provide them.
@@ -289,6 +387,16 @@ class ChapterTiming:
     seconds: float  #: wall time spent on the chapter
     reused: bool  #: True: inputs unchanged, the previous render was kept
     video_s: float  #: length of the chapter's video
+    audio: bool = False  #: whether the clip has an audio track
+    loudness_lufs: float | None = None  #: the clip's integrated loudness (decoded); None: no audio, or silent
+    true_peak_dbtp: float | None = None  #: the clip's true peak (decoded); None: no audio
+
+    @classmethod
+    def of(cls, part: RenderedChapter) -> ChapterTiming:
+        """The log line of a rendered (or reused) chapter."""
+        levels = part.levels.rounded() if part.levels else {}
+        return cls(part.chapter.module, round(part.seconds, 3), part.reused, round(part.duration, 3),
+                   part.levels is not None, **levels)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -302,6 +410,9 @@ class RenderLog:
     joined: bool  #: whether the run wrote the joined video
     chapters: tuple[ChapterTiming, ...] = field(default_factory=tuple)
     finished: str = ""  #: ISO 8601 time (UTC) the run ended
+    narration: str = NARRATION_VALUES[0]  #: the edition: "on" (narrated) or "off" (silent)
+    loudness_lufs: float | None = None  #: the joined video's integrated loudness (decoded); None: not joined, no audio
+    true_peak_dbtp: float | None = None  #: the joined video's true peak (decoded); None: not joined, no audio
 
     def write(self, target: Path) -> Path:
         """Write the log as JSON, atomically; returns ``target``."""
@@ -330,19 +441,45 @@ def render_all(
     jobs: int,
     log: Callable[[str], None],
     finished: Callable[[RenderedChapter], None] = lambda part: None,
+    narrated: bool = True,
 ) -> list[RenderedChapter]:
-    """Render ``chapters`` on ``jobs`` threads, in order, calling ``finished`` as each one is ready.
+    """Render ``chapters`` (of the edition ``narrated``) on ``jobs`` threads, in order, calling ``finished`` as
+    each one is ready.
 
     Ctrl-C terminates the running manim processes and starts no new one (``parallel_map``).
     """
     children = Children()
 
     def one(chapter: Chapter) -> RenderedChapter:
-        part = render_chapter(chapter, quality, log, children)
+        part = render_chapter(chapter, quality, log, children, narrated)
         finished(part)
         return part
 
     return parallel_map(one, chapters, jobs, children)
+
+
+@dataclass(frozen=True)
+class JoinedVideo:
+    """What ``join_edition`` wrote: the video, its subtitle files beside it, its audio's levels."""
+
+    video: Path
+    subtitles: tuple[Path, ...]
+    levels: tracks.AudioLevels | None
+
+
+def join_edition(parts: Sequence[RenderedChapter], target: Path, narrated: bool) -> JoinedVideo:
+    """Join the chapters into ``target`` and write its subtitles beside it.
+
+    Narrated: an English mov_text track in the MP4 and ``video.en.srt``/``.en.vtt``. Silent: ``video.srt``.
+    """
+    if not narrated:
+        levels = join_videos(parts, target)
+        join_subtitles(parts, target.with_suffix(".srt"))
+        return JoinedVideo(target, (target.with_suffix(".srt"),), levels)
+    english = tracks.english(joined_cues(parts, sequential=True))
+    present = [english] if english.cues else []
+    levels = join_videos(parts, target, present)
+    return JoinedVideo(target, tuple(tracks.write_sidecars(target, present)), levels)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -353,7 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="MODULE", help="render only these chapters (no join)")
     parser.add_argument("--list", action="store_true", help="list the chapters and exit")
     parser.add_argument("--no-join", action="store_true", help="render the clips and their index, no joined video")
+    parser.add_argument(
+        "--narration", choices=NARRATION_VALUES, default=NARRATION_VALUES[0],
+        help="on: the narrated edition, in build/<res>/ (default); off: the silent one, in build/<res>-silent/",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    narrated = args.narration == NARRATION_VALUES[0]
 
     if args.list:
         for i, c in enumerate(CHAPTERS, 1):
@@ -376,27 +518,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         with lock:
             done += 1
 
-    parts = render_all(chapters, args.quality, args.jobs, log, finished)
+    parts = render_all(chapters, args.quality, args.jobs, log, finished, narrated)
+    out = build_dir(args.quality, narrated)
     joined = not (args.only or args.no_join)
     if not args.only:
-        index, _ = write_index(parts, build_dir(args.quality) / "chapters")
+        index, _ = write_index(parts, out / "chapters")
+    levels = None
     if joined:
-        target = build_dir(args.quality) / "video.mp4"
-        join_videos(parts, target)
-        join_subtitles(parts, target.with_suffix(".srt"))
-    timings = tuple(ChapterTiming(p.chapter.module, round(p.seconds, 3), p.reused, round(p.duration, 3)) for p in parts)
+        target = out / "video.mp4"
+        written = join_edition(parts, target, narrated)
+        levels = written.levels
     record = RenderLog(
-        args.quality, QUALITIES[args.quality], args.jobs, round(time.monotonic() - started, 3), joined, timings,
-        datetime.now(UTC).isoformat(timespec="seconds"),
+        args.quality, QUALITIES[args.quality], args.jobs, round(time.monotonic() - started, 3), joined,
+        tuple(ChapterTiming.of(p) for p in parts), datetime.now(UTC).isoformat(timespec="seconds"),
+        narration_value(narrated), **(levels.rounded() if levels else {}),
     )  # fmt: skip
-    record_path = record.write(build_dir(args.quality) / RENDER_LOG)
+    record_path = record.write(out / RENDER_LOG)
     if args.only:
         log("rendered the chosen chapters; the joined video is made only when all are rendered")
     elif args.no_join:
         log(f"wrote the clips and {index.relative_to(ROOT)} (+ index.md)")
     else:
         total = sum(p.duration for p in parts)
-        log(f"wrote {target.relative_to(ROOT)} ({total / 60:.1f} min) and {target.with_suffix('.srt').name}")
+        loud = f", {levels.loudness_lufs:.1f} LUFS, {levels.true_peak_dbtp:.1f} dBTP" if levels else ""
+        beside = ", ".join(path.name for path in written.subtitles)
+        log(f"wrote {target.relative_to(ROOT)} ({total / 60:.1f} min{loud}) and {beside}")
     log(f"timings in {record_path.relative_to(ROOT)}")
     return 0
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from scenes.video import Chapter
 from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically
-from tools.render import QUALITIES, check_system, input_hash, select
+from tools.render import QUALITIES, check_system, input_hash, manim_environment, select
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"
@@ -82,7 +82,7 @@ def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], chil
     """manim-slides render (a child in ``children``) of one chapter's slide class, unless its inputs are unchanged."""
     work = slides_dir(quality)
     stamp = work / "stamps" / f"{chapter.module}.hash"
-    digest = input_hash(chapter, quality) + (ROOT / "scenes" / "slides.py").read_text()
+    digest = input_hash(chapter, quality, narrated=False) + (ROOT / "scenes" / "slides.py").read_text()
     name = f"{chapter.scene}Slides"
     if stamp.exists() and stamp.read_text() == digest and (work / "slides" / f"{name}.json").exists():
         log(f"{chapter.module}: unchanged")
@@ -93,7 +93,7 @@ def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], chil
         [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
          "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module),
          str(ROOT / "scenes" / "slides.py"), name],
-        cwd=work,
+        cwd=work, env=manim_environment(narrated=False),  # slides are silent: captions on screen, no voice
     )  # fmt: skip
     if result.returncode != 0:
         raise RuntimeError(

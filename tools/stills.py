@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from scenes.style import HIGHLIGHT_SECTION
 from scenes.video import CHAPTERS, POSTER_CHAPTER
 from tools.common import UsageError, atomic_output, probe, run_cli
-from tools.render import QUALITIES, build_dir
+from tools.render import NARRATION_VALUES, QUALITIES, build_dir, narration_value
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:
@@ -93,14 +93,15 @@ def write_gif(video: Path, start: float, end: float, target: Path, width: int = 
     return target
 
 
-def make_all(quality: str) -> list[Path]:
-    """Poster, key frames per chapter and the highlight GIFs for a rendered quality."""
-    base = build_dir(quality)
+def make_all(quality: str, narrated: bool = True) -> list[Path]:
+    """Poster, key frames per chapter and the highlight GIFs for a rendered quality (and edition)."""
+    base = build_dir(quality, narrated)
     written: list[Path] = []
     for chapter in CHAPTERS:
         video = base / "chapters" / f"{chapter.module}.mp4"
         if not video.exists():
-            raise UsageError(f"{video} is missing; render it first (make clips QUALITY={quality})")
+            edition = narration_value(narrated)
+            raise UsageError(f"{video} is missing; render it first (make clips QUALITY={quality} NARRATION={edition})")
         info = probe(video)
         subtitles = video.with_suffix(".srt")
         if subtitles.exists():
@@ -121,13 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("video", type=Path, nargs="?", help="one video to take stills from (else: all chapters)")
     parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="h")
+    parser.add_argument("--narration", choices=NARRATION_VALUES, default=NARRATION_VALUES[0],
+                        help="which edition's clips: on (build/<res>/) or off (build/<res>-silent/)")  # fmt: skip
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--at", type=float, nargs="+", help="times in seconds")
     group.add_argument("--every", type=float, help="one still every this many seconds")
     parser.add_argument("--out", type=Path, default=Path("build/stills"))
     args = parser.parse_args(argv)
     if args.video is None:
-        for path in make_all(args.quality):
+        for path in make_all(args.quality, args.narration == NARRATION_VALUES[0]):
             size = path.stat().st_size
             name = path.relative_to(ROOT)
             print(f"{name}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else name)

@@ -4,19 +4,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from manim import BLUE, RED, Circle, FadeIn, Scene, Square, tempconfig
 
 from scenes.video import Chapter
 from tools import render
 from tools.common import probe
+from tools.voice import write_wav
+
+#: The narrated tiny chapters' sound: (seconds into the chapter, length, frequency); beta's runs past its end.
+TONES = {"alpha": (0.1, 0.8, 330.0), "beta": (0.4, 1.8, 660.0)}
+TONE_RATE = 22050  # as piper's voice: the published audio is resampled to 48 kHz
+TONE_AMPLITUDE = 0.05  # about -29 LUFS: far from -16, so the publishing has to normalise
 
 
-def tiny_chapter(tmp_path: Path, name: str, seconds: float, shape: type, color: str) -> render.RenderedChapter:
-    """Render a short 480p15 scene with two subcaptions; return it as a rendered chapter."""
+def tone_wav(target: Path, seconds: float, frequency: float, click: bool = False) -> Path:
+    """A quiet sine (with a loud click in its middle if ``click``: normalising it needs the limiter) as a WAV."""
+    t = np.arange(round(seconds * TONE_RATE)) / TONE_RATE
+    samples = TONE_AMPLITUDE * np.sin(2 * np.pi * frequency * t)
+    if click:
+        samples[samples.size // 2 : samples.size // 2 + 3] = 0.9
+    return write_wav(target, samples, TONE_RATE)
+
+
+def tiny_chapter(
+    tmp_path: Path, name: str, seconds: float, shape: type, color: str, sound: tuple[Path, float] | None = None
+) -> render.RenderedChapter:
+    """Render a short 480p15 scene with two subcaptions (and ``sound``: a WAV at an offset); return it as a chapter."""
 
     class Tiny(Scene):
         def construct(self) -> None:
+            if sound is not None:
+                self.add_sound(str(sound[0]), time_offset=sound[1])
             self.add_subcaption(f"{name} first", duration=0.5)
             self.play(FadeIn(shape(color=color)), run_time=0.5)
             self.add_subcaption(f"{name} second", duration=seconds - 0.5)
@@ -39,3 +59,18 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapt
     """Two rendered chapters: 'alpha' (1 s, 15 frames) and 'beta' (2 s, 30 frames)."""
     tmp = tmp_path_factory.mktemp("tiny")
     return [tiny_chapter(tmp, "alpha", 1.0, Circle, BLUE), tiny_chapter(tmp, "beta", 2.0, Square, RED)]
+
+
+@pytest.fixture(scope="session")
+def narrated_parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapter]:
+    """'alpha' (1 s) and 'beta' (2 s) with a tone each (``TONES``), published as narrated clips by render.py."""
+    tmp = tmp_path_factory.mktemp("narrated")
+    parts = []
+    for name, seconds, shape, color in (("alpha", 1.0, Circle, BLUE), ("beta", 2.0, Square, RED)):
+        offset, length, frequency = TONES[name]
+        wav = tone_wav(tmp / f"{name}.wav", length, frequency, click=name == "alpha")
+        raw = tiny_chapter(tmp / "manim", name, seconds, shape, color, sound=(wav, offset))
+        clip = tmp / "chapters" / f"{name}.mp4"
+        levels = render.publish_chapter(raw.video, clip, raw.subtitles)
+        parts.append(render.RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels))
+    return parts

@@ -37,4 +37,3 @@ def test_render_table_without_1080p_and_with_a_partial_log(tmp_path):
     partial = render.RenderLog("l", "480p15", 1, 1.0, False, low.chapters[:3])
     with pytest.raises(ValueError, match="has no chapters"):
         bench.render_table(partial, None, "x")
-

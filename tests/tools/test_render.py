@@ -13,7 +13,7 @@ import pytest
 import srt
 
 from scenes.video import CHAPTERS
-from tools import render
+from tools import render, tracks
 from tools.common import probe
 
 
@@ -51,14 +51,14 @@ def test_merged_subtitles_are_offset_by_chapter_starts(parts, tmp_path):
 
 def test_interrupted_join_leaves_no_final_file(parts, tmp_path, monkeypatch):
     target = tmp_path / "video.mp4"
-    original = render.av.open
+    original = tracks.av.open
 
     def failing_open(path, *args, **kwargs):
         if str(path) == str(parts[1].video):
             raise KeyboardInterrupt
         return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(render.av, "open", failing_open)
+    monkeypatch.setattr(tracks.av, "open", failing_open)
     with pytest.raises(KeyboardInterrupt):
         render.join_videos(parts, target)
     assert list(tmp_path.iterdir()) == []
@@ -69,7 +69,8 @@ def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
     root = tmp_path / "root"
     for folder in ("scenes", "mathcore"):
         shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("manim.cfg", "requirements.lock", "README.md"):
+    (root / "tools").mkdir()
+    for name in ("manim.cfg", "requirements.lock", "README.md", *render.VOICE_INPUTS):
         shutil.copyfile(render.ROOT / name, root / name)
     if style_package and (root / "scenes" / "style.py").exists():
         (root / "scenes" / "style").mkdir()
@@ -169,8 +170,8 @@ def test_missing_latex_is_reported_before_rendering(monkeypatch):
 def fake_render(seconds: dict[str, float], reused: set[str]):
     """A stand-in for render_chapter: no manim, just the timing it would report."""
 
-    def render_chapter(chapter, quality, log, children):
-        video = render.build_dir(quality) / "chapters" / f"{chapter.module}.mp4"
+    def render_chapter(chapter, quality, log, children, narrated=True):
+        video = render.build_dir(quality, narrated) / "chapters" / f"{chapter.module}.mp4"
         return render.RenderedChapter(chapter, video, None, 30.0, seconds[chapter.module], chapter.module in reused)
 
     return render_chapter
@@ -191,10 +192,12 @@ def test_render_writes_a_json_timing_log(quiet_build, monkeypatch):
     assert {k: data[k] for k in ("quality", "resolution", "jobs", "joined")} == {
         "quality": "l", "resolution": "480p15", "jobs": 2, "joined": False,
     }  # fmt: skip
+    no_audio = {"audio": False, "loudness_lufs": None, "true_peak_dbtp": None}
     assert data["chapters"] == [
-        {"module": "opening", "seconds": 12.5, "reused": False, "video_s": 30.0},
-        {"module": "summary", "seconds": 0.25, "reused": True, "video_s": 30.0},
+        {"module": "opening", "seconds": 12.5, "reused": False, "video_s": 30.0, **no_audio},
+        {"module": "summary", "seconds": 0.25, "reused": True, "video_s": 30.0, **no_audio},
     ]
+    assert (data["narration"], data["loudness_lufs"], data["true_peak_dbtp"]) == ("on", None, None)
     assert 0 <= data["wall_s"] < 10
     log = render.RenderLog.read(quiet_build / "render_log.json")
     assert log.seconds_by_chapter() == {"opening": 12.5}

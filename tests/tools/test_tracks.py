@@ -1,0 +1,56 @@
+"""tracks.py without video: cues, WebVTT, checks of subtitle tracks, fitting audio, the blockwise true peak."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tools import loudness, tracks
+from tools.tracks import Cue
+
+
+def test_vtt_has_its_header_millisecond_times_and_escaped_text():
+    text = tracks.vtt_text([Cue(0.0, 1.5, "a < b & c"), Cue(3661.0125, 3662.5, "one hour in")])
+    assert text == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\na &lt; b &amp; c\n\n01:01:01.012 --> 01:01:02.500\none hour in\n"
+    )
+
+
+def test_sequential_cues_end_at_the_next_one_and_at_the_video_end():
+    cues = [Cue(1.0, 3.0, "second"), Cue(0.0, 1.5, "first"), Cue(4.0, 6.0, "runs past the end"), Cue(5.5, 6, "after")]
+    assert tracks.sequential(cues, 5.0) == (
+        Cue(0.0, 1.0, "first"), Cue(1.0, 3.0, "second"), Cue(4.0, 5.0, "runs past the end"),
+    )  # fmt: skip
+    assert tracks.shifted([Cue(0.0, 1.0, "x")], 2.5) == (Cue(2.5, 3.5, "x"),)
+
+
+@pytest.mark.parametrize(
+    ("language", "tag", "cue", "message"),
+    [
+        ("en", "en", Cue(0, 1, "x"), "subtitle language 'en'"),
+        ("eng", "english!", Cue(0, 1, "x"), "subtitle tag 'english!'"),
+        ("eng", "en", Cue(2, 1, "late"), "cue 'late': need 0 <= start < end, got 2..1"),
+        ("eng", "en", Cue(0, 1, "a {brace}"), "cue 'a {brace}': braces and backslashes"),
+    ],
+)
+def test_a_bad_subtitle_track_is_refused_naming_the_value(language, tag, cue, message):
+    with pytest.raises(ValueError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        tracks.SubtitleTrack(language, tag, "title", (cue,))
+
+
+def test_fit_pads_with_silence_and_trims_to_the_video_length():
+    ones = np.ones(tracks.AUDIO_RATE)
+    padded = tracks.fit(ones, 1.5)
+    assert padded.size == 72000 and padded[:48000].all() and not padded[48000:].any()
+    assert tracks.fit(ones, 0.25).size == 12000
+    assert not tracks.fit(None, 0.5).any() and tracks.fit(None, 0.5).size == 24000
+    with pytest.raises(ValueError, match="cannot fit audio to 0 s"):
+        tracks.fit(ones, 0)
+
+
+def test_the_blockwise_true_peak_is_the_true_peak():
+    rng = np.random.default_rng(1)
+    samples = rng.normal(0, 0.1, 50_000)
+    samples[30_001] = 0.7  # near a block edge (block 10_000 below)
+    assert tracks.true_peak(samples, block=10_000) == pytest.approx(loudness.true_peak(samples), abs=1e-9)
+    assert tracks.true_peak(np.zeros(10)) == float("-inf")
