@@ -90,13 +90,15 @@ def shared_inputs(root: Path | None = None) -> list[str]:
     return sorted(path.relative_to(root).as_posix() for path in found)
 
 
-def voice_inputs(root: Path | None = None) -> list[str]:
-    """Files (relative to ``root``, sorted) the narrated edition depends on besides ``shared_inputs``."""
+def voice_inputs(root: Path | None = None, module: str | None = None) -> list[str]:
+    """Files (relative to ``root``, sorted) the narrated edition depends on besides ``shared_inputs``: the voice's
+    code, and the recorded lines of chapter ``module`` (assets/voice/<module>/; all chapters' when None)."""
     root = ROOT if root is None else root
     missing = [name for name in VOICE_INPUTS if not (root / name).is_file()]
     if missing:
         raise FileNotFoundError(f"narration inputs missing under {root}: {missing}")
-    recordings = [path for path in (root / VOICE_ASSETS).rglob("*") if path.is_file()]
+    folder = root / VOICE_ASSETS / (module or "")
+    recordings = [path for path in folder.rglob("*.wav") if path.is_file()]
     return sorted([*VOICE_INPUTS, *(path.relative_to(root).as_posix() for path in recordings)])
 
 
@@ -131,7 +133,8 @@ def input_hash(chapter: Chapter, quality: str, narrated: bool = True, root: Path
     root = ROOT if root is None else root
     digest = hashlib.sha256(f"{quality}\0NARRATION={narration_value(narrated)}".encode())
     own = chapter.path.relative_to(SCENES_DIR.parent).as_posix()
-    for name in (own, *shared_inputs(root), *(voice_inputs(root) if narrated else ())):
+    voice = voice_inputs(root, chapter.module) if narrated else ()
+    for name in (own, *shared_inputs(root), *voice):
         digest.update(name.encode() + b"\0")
         digest.update((root / name).read_bytes())
     return digest.hexdigest()

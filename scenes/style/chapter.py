@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
 
 from scenes import video
+from scenes.style.narration import PAUSE_AFTER_LINE, Line, Script, narrated
 from scenes.style.palette import (
     BACKGROUND,
     CAPTION_SIZE,
@@ -23,7 +24,6 @@ from scenes.style.palette import (
     SCREEN_FADE_SECONDS,
     TITLE_SIZE,
 )
-from scenes.style.narration import PAUSE_AFTER_LINE, Line, Script, narrated
 from scenes.style.widgets import derivation_rows, fit_within, text
 from tools.voice import Speech, VoiceEngine
 

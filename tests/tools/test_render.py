@@ -115,6 +115,19 @@ def test_input_hash_ignores_files_the_render_does_not_read(tree):
     assert render.input_hash(chapter, "l") == before
 
 
+def test_a_recorded_line_rerenders_its_own_chapter_only(tree):
+    """assets/voice/<module>/<slug>.wav is an input of that chapter's narrated render, of nothing else."""
+    chapter, other = CHAPTERS[0], CHAPTERS[1]
+    before, other_before = render.input_hash(chapter, "l"), render.input_hash(other, "l")
+    silent_before = render.input_hash(chapter, "l", narrated=False)
+    recording = tree / "assets" / "voice" / chapter.module / "title.wav"
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    recording.write_bytes(b"RIFF....WAVE")
+    assert render.input_hash(chapter, "l") != before
+    assert render.input_hash(other, "l") == other_before
+    assert render.input_hash(chapter, "l", narrated=False) == silent_before  # the silent edition speaks no line
+
+
 def test_input_hash_follows_shared_code_into_packages(tree):
     """mathcore/derivations.py and scenes/style.py are becoming packages: files at any depth count."""
     chapter = CHAPTERS[0]
