@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -31,6 +32,8 @@ from mathcore.trajectories import gd
 from scenes.video import CHAPTERS
 from tools import render
 from tools.common import run_cli, write_text_atomically
+from tools.script import chapter_script
+from tools.voice import VoiceEngine
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -99,6 +102,28 @@ def numerics() -> list[str]:
     return lines + [""]
 
 
+def speech_speed() -> list[str]:
+    """Markdown: seconds of speech piper synthesises per second of wall time, on the first chapter's script."""
+    chapter = CHAPTERS[0]
+    lines = [line.spoken for line in chapter_script(chapter)]
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = VoiceEngine(cache_dir=Path(tmp) / "cache", voice_dir=Path(tmp) / "no-recordings")
+        start = time.perf_counter()
+        speeches = engine.speak_all([(f"bench/line-{i}", text) for i, text in enumerate(lines)])
+        wall = time.perf_counter() - start
+    spoken = sum(speech.duration for speech in speeches)
+    return [
+        "## Speech",
+        "",
+        (
+            f"piper (one process, cold cache) on the {len(lines)} lines of `{chapter.module}`: {spoken:.1f} s of "
+            f"speech in {wall:.1f} s wall, **{spoken / wall:.1f} s of speech per second** (the ~3 s start of the "
+            "process included). A re-render with an unchanged script synthesises nothing (the cache)."
+        ),
+        "",
+    ]
+
+
 def render_all(quality: str, jobs: int, force: bool) -> render.RenderLog:
     """Render every chapter (and join) with tools/render.py; returns the run's log (build/<res>/render_log.json)."""
     if force:
@@ -140,6 +165,13 @@ def render_table(low: render.RenderLog, high: render.RenderLog | None, high_note
     return lines
 
 
+def loudness_note(log: render.RenderLog) -> str:
+    """The joined video's measured loudness and true peak, as a phrase."""
+    if log.loudness_lufs is None or log.true_peak_dbtp is None:
+        return "no audio measured"
+    return f"{log.loudness_lufs:.1f} LUFS integrated, true peak {log.true_peak_dbtp:.1f} dBTP"
+
+
 def rerender_one(quality: str, jobs: int) -> float:
     """Wall time of `make video` after one chapter's input changed (its stamp invalidated)."""
     (render.build_dir(quality) / "chapters" / f"{CHAPTERS[-1].module}.hash").write_text("changed")
@@ -165,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print("bench: numerics", flush=True)
     lines = ["# Benchmarks", "", "Written by `make bench` (tools/bench.py).", "", *machine(), "", *numerics()]
+    print("bench: speech", flush=True)
+    lines += speech_speed()
 
     print("bench: 480p15 serial", flush=True)
     serial = render_all("l", 1, force=True)
@@ -187,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines += ["## Rendering", "", *render_table(serial, high, high_note)]
     lines += [
         "",
-        f"Full video ({total / 60:.1f} min), including the join:",
+        f"Full video, narrated edition ({total / 60:.1f} min; {loudness_note(serial)}), including the join:",
         "",
         "| run | wall time | goal |",
         "|---|---|---|",

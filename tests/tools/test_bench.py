@@ -37,3 +37,12 @@ def test_render_table_without_1080p_and_with_a_partial_log(tmp_path):
     partial = render.RenderLog("l", "480p15", 1, 1.0, False, low.chapters[:3])
     with pytest.raises(ValueError, match="has no chapters"):
         bench.render_table(partial, None, "x")
+
+
+def test_loudness_note_reports_the_joined_videos_measurement(tmp_path):
+    log = synthetic_log(tmp_path, "l", 20.0)
+    assert bench.loudness_note(log) == "no audio measured"
+    measured = render.RenderLog.read(
+        render.RenderLog(**{**vars(log), "loudness_lufs": -16.04, "true_peak_dbtp": -2.31}).write(tmp_path / "m.json")
+    )
+    assert bench.loudness_note(measured) == "-16.0 LUFS integrated, true peak -2.3 dBTP"
