@@ -48,6 +48,7 @@ from scenes.style import (
     to_panel_place,
     valley_basin,
 )
+from scenes.style.narration import Said
 
 #: The field's grid stops short of the panel edge so that no arrow pokes out of the panel.
 FIELD_EXTENT = 2.0
@@ -62,16 +63,24 @@ FIELD_PERCENTILE = 90
 RADII = (1.0, 2.0)
 
 #: Lemma 1 in two passes: (step key in mathcore, what the bottom caption says while it is written).
+#: A caption is a Said(caption, say) when the narrator says it differently.
 ORTHOGONALITY = (
-    ("differentiate_c", "Differentiate both sides in c."),
-    ("orthogonality", "At c = 1: the gradient is orthogonal to θ."),
+    ("differentiate_c", Said("Differentiate both sides in c.",
+                             "Differentiate both sides with respect to c; the chain rule brings out theta.")),
+    ("orthogonality", Said("At c = 1: the gradient is orthogonal to θ.",
+                           "Set c to one: the gradient's dot product with theta is zero. They are orthogonal.")),
 )
 SCALING = (
-    ("differentiate_coordinate", "Differentiate in x instead ..."),
-    ("gradient_scaling", "... so ∇L at cθ is ∇L at θ divided by c."),
-    ("hessian_scaling", "Once more: the Hessian shrinks like 1/c²."),
+    ("differentiate_coordinate", Said("Differentiate in x instead ...",
+                                      "Now differentiate the same identity in the first weight, x, instead ...")),
+    ("gradient_scaling", Said("... so ∇L at cθ is ∇L at θ divided by c.",
+                              "... so the gradient at c times theta is the gradient at theta, divided by c.")),
+    ("hessian_scaling", Said("Once more: the Hessian shrinks like 1/c².",
+                             "Once more, and the curvature, the Hessian, shrinks like one over c squared.")),
 )
-PREMISE = ("scale_invariance", "Scale invariance: scaling the weights by c > 0 keeps the loss.")
+PREMISE = ("scale_invariance", Said("Scale invariance: scaling the weights by c > 0 keeps the loss.",
+                                    "Start from scale invariance: scaling the weights by any positive c "
+                                    "keeps the loss."))
 
 
 def step_block(derivation: derivations.Derivation, key: str) -> VGroup:
@@ -166,7 +175,7 @@ class LemmaOne(ChapterScene):
         source = text("derived by sympy", SMALL_SIZE, MUTED).to_corner(UR, buff=0.35)
         premise = step_block(lemma, PREMISE[0]).to_edge(UP, buff=0.5).set_x(DERIVATION_LEFT, LEFT)
         self.add(source)
-        self.caption(PREMISE[1], Write(premise), run_time=1.5)
+        self.caption(PREMISE[1].caption, Write(premise), say=PREMISE[1].say, run_time=1.5)
 
         # The hold keeps the last formula of each pass up ≥ 3 s with its caption; the second pass stays.
         for steps, hold in ((ORTHOGONALITY, FORMULA_HOLD), (SCALING, FORMULA_HOLD + 0.5)):
@@ -212,6 +221,7 @@ class LemmaOne(ChapterScene):
             *(GrowArrow(a) for a in arrows),
             Create(hole),
             FadeIn(notes),
+            say="The pink arrows point downhill on our toy loss. Each one is at right angles to theta.",
             run_time=2.0,
         )
 
@@ -244,6 +254,8 @@ class LemmaOne(ChapterScene):
             GrowArrow(highlighted[0]),
             GrowArrow(highlighted[1]),
             FadeIn(readings),
+            say=f"Along one ray, compare radius {RADII[0]:g} and radius {RADII[1]:g}: "
+            "twice as far out, half the gradient.",
             run_time=1.5,
             hold=1.6,
         )
@@ -272,6 +284,7 @@ class LemmaOne(ChapterScene):
             FadeIn(arc_labels),
             FadeIn(heading),
             *(FadeIn(VGroup(*plot[:4])) for plot in plots),
+            say=f"Why? Take the deep valley's profile around the circles of radius {RADII[0]:g} and {RADII[1]:g} ...",
             run_time=2.0,
         )
         ratio = plots[0].slope / plots[1].slope
@@ -280,6 +293,8 @@ class LemmaOne(ChapterScene):
             f"{ratio:.0f}× flatter, {ratio:.0f}× smaller gradient.",
             *(Create(plot[4]) for plot in plots),
             *(FadeIn(plot[5]) for plot in plots),
+            say=f"... stretched {RADII[1] / RADII[0]:g} fold on the bigger one, so {ratio:.0f} times less gradient. "
+            "What does gradient descent do?",
             run_time=1.5,
             hold=2.2,
         )

@@ -145,12 +145,14 @@ class Opening(ChapterScene):
             *(GrowArrow(a) for a in arrows),
             FadeIn(weights),
             FadeIn(weights_label),
+            say="Here is one unit of a network: inputs, weights we call theta, then batch norm.",
             run_time=1.5,
         )
         self.caption(
             "Batch norm rescales the unit's outputs over each batch.",
             FadeIn(before),
             FadeIn(after),
+            say="The yellow bars are its outputs on one batch. Batch norm gives them mean zero and spread one.",
             run_time=1.2,
         )
 
@@ -162,6 +164,7 @@ class Opening(ChapterScene):
                 "Multiply the weights by any c > 0: the outputs stretch ...",
                 Transform(weights, scaled),
                 before.bars.animate.stretch(first, 1, about_point=before.baseline.get_center()),
+                say="Now multiply the weights by any positive number c, and the outputs stretch by c ...",
                 run_time=1.5,
                 hold=0.5,
             )
@@ -170,6 +173,7 @@ class Opening(ChapterScene):
                 before.bars.animate.stretch(second / first, 1, about_point=before.baseline.get_center()),
                 Indicate(after.bars, color=TEXT_COLOR, scale_factor=1.05),
                 Indicate(loss, color=TEXT_COLOR, scale_factor=1.1),
+                say="... but batch norm undoes the stretch, up or down. So the loss cannot tell the difference.",
                 run_time=1.5,
             )
         lemma = derivations.lemma_1()
@@ -179,7 +183,8 @@ class Opening(ChapterScene):
         card.next_to(VGroup(before.label, after.label), DOWN, buff=0.2).set_x(0)
         coordinates.next_to(card, LEFT, buff=0.5)
         self.caption("The loss is scale invariant: only the weights' direction matters.", Write(card),
-                     FadeIn(coordinates), run_time=1.2, hold=2.0)
+                     FadeIn(coordinates), run_time=1.2, hold=2.0,
+                     say="The loss is scale invariant: rescaling theta changes nothing, only its direction matters.")
         everything = VGroup(stages, arrows, weights, weights_label, before, after, card, coordinates)
         self.play(FadeOut(everything), run_time=0.5)
 
@@ -189,6 +194,7 @@ class Opening(ChapterScene):
         runs = experiments.comparison()
         schedule = runs.schedule[: PLOT_STEPS + 1]
         steps = len(schedule)
+        growth = schedule[-1] / schedule[0]  # how much the growing learning rate grows over the plotted steps
         tracker = ValueTracker(0)
         decay = recipe("constant learning rate\n+ weight decay", DECAY_COLOR, step_named(theorem, WD_STEP),
                        np.full(steps, runs.recipe.lr), tracker, r"\eta_t")
@@ -206,6 +212,7 @@ class Opening(ChapterScene):
             FadeIn(decay.title),
             Write(decay.formula),
             FadeIn(decay.plot[0]),
+            say="Now the usual training recipe, in orange: a constant learning rate, plus weight decay.",
             run_time=1.5,
         )
         self.caption(
@@ -214,6 +221,7 @@ class Opening(ChapterScene):
             Write(growing.formula),
             FadeIn(growing.plot[0]),
             Write(same),
+            say="The claim, in green: that recipe is equivalent to no weight decay at all ...",
             run_time=1.5,
         )
         self.caption(
@@ -221,6 +229,8 @@ class Opening(ChapterScene):
             FadeIn(decay.plot[1]),
             FadeIn(growing.plot[1]),
             tracker.animate(rate_func=linear).set_value(steps - 1),
+            say=f"... and a learning rate that grows exponentially: about {round(growth, -1):.0f} times larger "
+            f"after {steps - 1} steps.",
             run_time=2.5,
         )
         credit = VGroup(
@@ -228,7 +238,9 @@ class Opening(ChapterScene):
             text("explained in Ferenc Huszár's blog post on inFERENCe (2019)", SMALL_SIZE, MUTED),
         ).arrange(DOWN, buff=0.15)
         credit.next_to(row, DOWN, buff=0.35)
-        self.caption("A result of Li & Arora, which this video explains.", FadeIn(credit), run_time=1.0, hold=2.0)
+        self.caption("A result of Li & Arora, which this video explains.", FadeIn(credit), run_time=1.0, hold=2.0,
+                     say="A result of Zhiyuan Li and Sanjeev Arora. "
+                     "To see why, start with a loss that sees only direction.")
         self.clear_caption()
         self.play(FadeOut(VGroup(row, credit)), run_time=0.5)
         self.remove(tracker)  # its value is stored as a point far off the frame

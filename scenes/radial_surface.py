@@ -149,6 +149,7 @@ class RadialSurface(ChapterThreeDScene):
             "A toy loss of two weights θ: the height is the loss L(θ).",
             Create(axes),
             FadeIn(surface),
+            say="Here is a toy loss of just two weights. The height of the surface is the loss.",
             run_time=2.0,
         )
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
@@ -156,6 +157,7 @@ class RadialSurface(ChapterThreeDScene):
                 "Walk out along any ray from the centre: the height never changes.",
                 self.camera.theta_tracker.animate.set_value(START_THETA + ORBIT),
                 Create(ray_line, run_time=2.0),
+                say="Walk outward along any ray from the centre, like the yellow one: the height never changes.",
                 run_time=ORBIT_SECONDS,
                 hold=0.5,
             )
@@ -169,6 +171,7 @@ class RadialSurface(ChapterThreeDScene):
             self.camera.theta_tracker.animate.set_value(-90 * DEGREES),
             self.camera.zoom_tracker.animate.set_value(1),
             self.camera._frame_center.animate.move_to(ORIGIN),
+            say="Now look at it from straight above ...",
             run_time=2.5,
             hold=0.3,
         )
@@ -189,6 +192,7 @@ class RadialSurface(ChapterThreeDScene):
             surface.animate.stretch(0, 2, about_point=axes.c2p(0, 0, 0)),
             ray_line.animate.become(flat_line),
             sunset.animate.set_value(1),
+            say="... and the surface flattens into a map where colour is height: dark is low, pale is high.",
             run_time=1.5,
         )
         sunset.clear_updaters()
@@ -198,6 +202,7 @@ class RadialSurface(ChapterThreeDScene):
         self.caption(
             "Every ray is a contour line, and the valleys are rays (dashed).",
             Create(rays),
+            say="Every ray is a contour line, so each valley floor is a ray too. Dashed lines mark them.",
             run_time=1.5,
         )
 
@@ -232,13 +237,18 @@ class RadialSurface(ChapterThreeDScene):
             FadeIn(start_label),
             FadeIn(slider),
             FadeIn(column),
+            say="The white dot, call it theta zero, is where our toy runs will start. Here is its ray.",
             run_time=1.0,
         )
         self.caption(
             f"Slide outward: ‖θ‖ grows {SLIDE[1] / SLIDE[0]:g}×, the loss stays exactly the same.",
             tracker.animate(rate_func=linear).set_value(SLIDE_SAMPLES - 1),
+            say=f"Slide a point outward: its length grows by a factor of {SLIDE[1] / SLIDE[0]:g}, "
+            "and the loss stays exactly the same.",
             run_time=4.5,
             hold=1.0,
         )
-        self.caption("The loss depends only on the direction of θ, never its length.", hold=2.5)
+        self.caption("The loss depends only on the direction of θ, never its length.", hold=2.5,
+                     say="So the loss sees only the direction of theta, never its length. "
+                     "What does that do to the gradient?")
         self.clear_caption()

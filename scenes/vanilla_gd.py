@@ -40,6 +40,8 @@ class VanillaGD(ChapterScene):
             "no weight decay.",
             FadeIn(trace),
             FadeIn(start),
+            say=f"Plain gradient descent from theta zero, in blue: learning rate {experiments.VANILLA.lr:g}, "
+            "and no weight decay.",
         )
 
         # One big early step, drawn as a right triangle: θ_k, the step −η∇L(θ_k), θ_{k+1}.
@@ -57,6 +59,7 @@ class VanillaGD(ChapterScene):
             Create(step),
             Create(corner),
             Create(radius_after),
+            say="By Lemma 1, the pink step is at right angles to the yellow radius: a right triangle.",
             run_time=2.0,
         )
         card = formula_card(
@@ -72,6 +75,7 @@ class VanillaGD(ChapterScene):
             "So without weight decay the norm can only grow, step after step.",
             FadeIn(card),
             FadeIn(check),
+            say="The new radius is the hypotenuse. So without weight decay, the norm can only grow.",
         )
         self.play(FadeOut(VGroup(radius_before, step, radius_after, corner)), run_time=0.6)
 
@@ -81,11 +85,14 @@ class VanillaGD(ChapterScene):
             self.caption(
                 "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
                 tracker.animate.set_value(40),
+                say="Watch it zigzag while the norm climbs; the gradient shrinks like one over the norm ...",
                 run_time=5.0,
             )
             self.caption(
                 "... and the iterate stalls in the narrow, shallow valley next to where it started.",
                 tracker.animate.set_value(steps),
+                say="... so the steps die out: it stalls in the narrow, shallow valley by its start. "
+                "Can weight decay help?",
                 run_time=4.0,
             )
         self.wait(1.5)

@@ -133,6 +133,8 @@ class WeightDecay(ChapterScene):
             FadeIn(trace),
             FadeIn(start),
             FadeIn(key),
+            say=f"Same start and learning rate, now with weight decay of {decay:g}. "
+            "Plain descent stays, in faint blue.",
         )
 
         # Go to the biggest step inside the narrow valley and split it into its two parts.
@@ -146,6 +148,7 @@ class WeightDecay(ChapterScene):
             FadeIn(card),
             FadeOut(start),
             tracker.animate(rate_func=linear).set_value(k),
+            say=f"Each step first shrinks theta by {100 * lr * decay:.3g} percent, then takes the usual gradient step.",
             run_time=2.5,
         )
         closeup = step_closeup(gradient_step, shrink, axes.x_axis.unit_size)
@@ -156,6 +159,7 @@ class WeightDecay(ChapterScene):
             "Weight decay's pull towards the origin: small per step, but steady.",
             Create(marker),
             FadeIn(closeup),
+            say="Close up: the yellow pull to the origin is small next to the gradient step, but steady.",
             run_time=1.2,
         )
         self.play(FadeOut(closeup), FadeOut(marker), run_time=0.5)
@@ -166,6 +170,8 @@ class WeightDecay(ChapterScene):
             self.caption(
                 "In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ...",
                 tracker.animate(rate_func=linear).set_value(exit_step - 1),
+                say="In the narrow valley the norm shrinks, "
+                "so the gradient, which scales as one over the norm, grows ...",
                 run_time=4.0,
             )
             kick = labelled(f"kicked out at t = {exit_step}", DECAY_COLOR)
@@ -174,17 +180,21 @@ class WeightDecay(ChapterScene):
                 f"... until a big step kicks θ out of the narrow valley, at t = {exit_step}.",
                 tracker.animate(rate_func=linear).set_value(exit_step),
                 FadeIn(kick),
+                say=f"... until one big step kicks theta out of the narrow valley, at step {exit_step}.",
                 run_time=1.5,
             )
             self.caption(
                 "It slides down into the wide, deep valley that plain GD never reaches.",
                 tracker.animate(rate_func=linear).set_value(arrival),
+                say="It slides down into the wide, deep valley, which plain gradient descent never reaches.",
                 run_time=3.0,
             )
         self.play(FadeOut(kick), run_time=0.4)
         self.caption(
             "Weight decay acts like a learning-rate schedule: smaller norm, bigger effective steps.",
             tracker.animate(rate_func=linear).set_value(steps),
+            say="So weight decay acts as a learning rate schedule: smaller norm, bigger steps. "
+            "Can a growing rate replace it?",
             run_time=5.0,
         )
         self.wait(1.0)

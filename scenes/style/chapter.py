@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
 
 from scenes import video
-from scenes.style.narration import PAUSE_AFTER_LINE, Line, Script, narrated
+from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
     BACKGROUND,
     CAPTION_SIZE,
@@ -192,13 +192,14 @@ class ChapterMixin:
     def write_rows(
         self,
         rows: VGroup,
-        beats: Sequence[tuple[str, int]],
+        beats: Sequence[tuple[str | Said, int]],
         hold: float,
         run_time: float = ROW_WRITE_SECONDS,
         clear: bool = True,
         keep: Mobject | None = None,
     ) -> None:
-        """Write ``rows`` beat by beat: each (caption, count) writes the next ``count`` rows under its caption.
+        """Write ``rows`` beat by beat: each (caption, count) writes the next ``count`` rows under its caption
+        (a ``Said(caption, say)`` gives the sentence the narrator says instead of the caption).
 
         Then hold ``hold`` seconds so the last formulas can be read, and (``clear``) fade the rows out,
         all but ``keep`` (a part of a row that stays for what comes next).
@@ -207,7 +208,8 @@ class ChapterMixin:
             raise ValueError(f"beats {beats!r} write {sum(c for _, c in beats)} rows, but there are {len(rows)}")
         written = 0
         for caption, count in beats:
-            self.caption(caption, *(Write(row) for row in rows[written : written + count]), run_time=run_time)
+            content, say = caption if isinstance(caption, Said) else (caption, None)
+            self.caption(content, *(Write(row) for row in rows[written : written + count]), say=say, run_time=run_time)
             written += count
         self.wait(hold)
         if not clear:
