@@ -33,6 +33,7 @@ class ExponentialLR(ChapterScene):
         # η̃_t for every shown step t = 0..steps (the run itself used t = 0..steps−1).
         rates = runs.recipe.with_steps(steps + 1).exp_lr_schedule
         growth = rates[1] / rates[0]
+        percent = 100 * (growth - 1)
         # The first step at which θ̃ is outside the panel (and stays outside).
         inside = np.max(np.abs(path), axis=1) <= PANEL_EXTENT
         leaves = int(np.flatnonzero(inside)[-1]) + 1
@@ -67,6 +68,7 @@ class ExponentialLR(ChapterScene):
             FadeIn(setting),
             FadeIn(trace),
             FadeIn(start),
+            say=f"No weight decay now. Instead, the learning rate grows by about {percent:.0f} percent every step.",
             run_time=1.5,
         )
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
@@ -75,18 +77,25 @@ class ExponentialLR(ChapterScene):
                 "Same start as before; the steps keep getting bigger ...",
                 FadeOut(start),
                 tracker.animate(rate_func=linear).set_value(leaves - 8),
+                say="Same start as before. Now watch the steps: each one is longer than the last.",
                 run_time=5.0,
             )
             self.caption(
                 "... nothing pulls the norm back, so θ̃ flies off the chart.",
                 tracker.animate(rate_func=linear).set_value(leaves + 10),
+                say="Nothing pulls the weights back, so the run flies off the chart.",
                 run_time=3.5,
             )
         self.caption(
             f"‖θ̃‖ grows exponentially ({norms[steps]:.0f} by step {steps}); the edge arrow shows its direction.",
             tracker.animate(rate_func=linear).set_value(steps),
+            say=f"Its length grows exponentially, to {norms[steps]:.0f} by step {steps}. "
+            "The edge arrow shows its direction.",
             run_time=5.0,
         )
-        self.caption("Yet its angle moves just like the weight-decay run's. Coincidence?")
+        self.caption(
+            "Yet its angle moves just like the weight-decay run's. Coincidence?",
+            say="Yet its direction turns just like the weight-decay run's did. Is that a coincidence?",
+        )
         self.wait(0.5)
         self.clear_caption()

@@ -25,6 +25,7 @@ from scenes.style import (
     screen_entries,
     text,
 )
+from scenes.style.narration import Said
 
 #: Half-width of both panels at step 0 (with momentum the weight-decay run reaches θ_1 ≈ 2.8).
 EXTENT = 3.0
@@ -33,25 +34,43 @@ ROW_BUFF = 0.5
 # Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
 FIRST_SCREEN: Screen = (
     (
-        "With momentum (PyTorch's rule), then without the buffer.",
+        Said(
+            "With momentum (PyTorch's rule), then without the buffer.",
+            "Now add momentum, the way PyTorch does it, then write the step without the buffer.",
+        ),
         (
             ("wd_step", "momentum,\nweight decay"),
             ("wd_recurrence", "buffer\neliminated"),
         ),
     ),
     (
-        "Match a run without weight decay: a recurrence for the scale.",
+        Said(
+            "Match a run without weight decay: a recurrence for the scale.",
+            "Match it to a run without weight decay, and the scale must obey a recurrence.",
+        ),
         (("scale_recurrence", "match the runs:\nthe scale"),),
     ),
     (
-        "A geometric scale works if α solves a quadratic.",
+        Said(
+            "A geometric scale works if α solves a quadratic.",
+            "A geometric scale works if its ratio, call it alpha, solves a quadratic.",
+        ),
         (("characteristic", "geometric\nscale"),),
     ),
 )
 SECOND_SCREEN: Screen = (
-    ("α is real when weight decay is small enough.", (("real_alpha_condition", "real α"),)),
     (
-        "Exponential learning rate; the buffer must start here, not at 0.",
+        Said(
+            "α is real when weight decay is small enough.",
+            "Alpha is real when weight decay is small enough, and our numbers pass the check.",
+        ),
+        (("real_alpha_condition", "real α"),),
+    ),
+    (
+        Said(
+            "Exponential learning rate; the buffer must start here, not at 0.",
+            "Again the learning rate grows exponentially, and the buffer must start here, not at zero.",
+        ),
         (
             ("exp_lr_schedule", "the schedule"),
             ("velocity0", "starting\nbuffers"),
@@ -112,11 +131,14 @@ class Momentum(ChapterScene):
         self.caption(
             f"With momentum {comparison.recipe.momentum:g}: the right view zooms out by 1/α per step.",
             FadeIn(view),
+            say=f"Side by side, with momentum {comparison.recipe.momentum:g}: "
+            "the right view zooms out by one over alpha each step.",
             run_time=1.2,
         )
         self.caption(
             "The runs still match: same angles, step after step.",
             tracker.animate(rate_func=linear).set_value(steps),
+            say="Watch the angle strip below: the runs still match, the same angle at every step.",
             run_time=8.0,
         )
         return view
@@ -145,7 +167,14 @@ class Momentum(ChapterScene):
             "Start the exp-LR buffer at zero instead, rescale, and it drifts off.",
             FadeOut(view.readouts),
             Create(wrong),
+            say="Now start the exponential run's buffer at zero instead. Rescaled, it drifts away.",
             run_time=2.0,
         )
-        self.caption("The initial buffer is part of the theorem.", FadeIn(card), run_time=1.0, hold=2.0)
+        self.caption(
+            "The initial buffer is part of the theorem.",
+            FadeIn(card),
+            say="So the starting buffer is part of the theorem. Why, then, did the blog's runs drift apart?",
+            run_time=1.0,
+            hold=2.0,
+        )
         self.clear_caption()

@@ -39,6 +39,8 @@ from scenes.style import (
     segment_meets_box,
     step_counter,
 )
+from scenes.style.geometry import sci_parts
+from scenes.style.narration import Said
 
 EXTENT = 1.2
 ROW_SIZE = 46
@@ -51,18 +53,30 @@ COLUMN_MARGIN = 0.3
 SCREENS: tuple[Screen, ...] = (
     (
         (
-            "Two runs: weight decay, or a changing learning rate.",
+            Said(
+                "Two runs: weight decay, or a changing learning rate.",
+                "Now the proof. Run 1 uses weight decay; run 2, a changing learning rate instead.",
+            ),
             (
                 ("wd_step", "weight decay,\nconstant LR"),
                 ("exp_lr_step", "no weight decay,\nchanging LR"),
             ),
         ),
-        ("Guess: run 1 is a scaled copy of run 2.", (("induction_hypothesis", "guess,\nthen Lemma 1"),)),
-        ("Write run 1's step in run 2's terms.", (("wd_step_rewritten", "run 1's step,\nrewritten"),)),
+        (
+            Said(
+                "Guess: run 1 is a scaled copy of run 2.",
+                "Guess that run 1 is a scaled copy of run 2. Call the scale s.",
+            ),
+            (("induction_hypothesis", "guess,\nthen Lemma 1"),),
+        ),
+        (
+            Said("Write run 1's step in run 2's terms.", "Now rewrite run 1's step in terms of run 2."),
+            (("wd_step_rewritten", "run 1's step,\nrewritten"),),
+        ),
     ),
     (
         (
-            "Run 2's step, times the next scale.",
+            Said("Run 2's step, times the next scale.", "Take run 2's step, and multiply it by the next scale."),
             (("exp_lr_step_scaled", "run 2's step,\ntimes next scale"),),
         ),
         (
@@ -70,13 +84,22 @@ SCREENS: tuple[Screen, ...] = (
             (("match_coefficients", "match the\ncoefficients"),),
         ),
         (
-            "Same start: the scale shrinks, the learning rate grows exponentially.",
+            Said(
+                "Same start: the scale shrinks, the learning rate grows exponentially.",
+                "Start both runs together: the scale shrinks, and the learning rate grows exponentially.",
+            ),
             (
                 ("scale", "same start,\nsolve"),
                 ("exp_lr_schedule", "the schedule"),
             ),
         ),
-        ("It needs ηλ < 1, so that the scale stays positive.", (("condition", "the scale stays\npositive if"),)),
+        (
+            Said(
+                "It needs ηλ < 1, so that the scale stays positive.",
+                "This needs learning rate times weight decay below 1, so the scale stays positive.",
+            ),
+            (("condition", "the scale stays\npositive if"),),
+        ),
     ),
 )
 SCALE_STEP = "scale"
@@ -128,6 +151,7 @@ class Reprojection(ChapterScene):
             scale_formula.animate.move_to(card),
             FadeIn(key),
             FadeIn(decayed),
+            say="In orange, the weight-decay run, just as before.",
             run_time=1.3,
             hold=0,
         )
@@ -162,7 +186,13 @@ class Reprojection(ChapterScene):
             landing = axes.c2p(*comparison.rescaled[k])
             spokes.add(Line(landing, placed(k), color=EXP_COLOR, stroke_width=1.5, stroke_opacity=0.45))
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
-            self.caption("Green: the exploding run, where it really is.", FadeIn(spokes), FadeIn(dots), run_time=1.0)
+            self.caption(
+                "Green: the exploding run, where it really is.",
+                FadeIn(spokes),
+                FadeIn(dots),
+                say="In green, the exploding run, at its true positions.",
+                run_time=1.0,
+            )
             # ... slide along their rays as each is multiplied by its own s_t.
             self.caption(
                 "Scaled down, each point slides along its ray onto orange.",
@@ -178,10 +208,16 @@ class Reprojection(ChapterScene):
             FadeIn(counter),
             FadeIn(scale),
             FadeIn(gap),
+            say="Now rescale every step. The hollow green dot runs right along the orange path.",
             run_time=0.8,
             hold=0,
         )
         self.play(rescaled_tracker.animate(rate_func=linear).set_value(steps), run_time=5.5)
         worst = float(comparison.relative_gap.max())
-        self.caption(f"The largest gap is {sci_text(worst)}: rounding error.", hold=1.5)
+        (mantissa,), (exponent,) = sci_parts(np.array([worst]), 0)
+        self.caption(
+            f"The largest gap is {sci_text(worst)}: rounding error.",
+            say=f"The largest gap is about {mantissa:.0f} times 10 to the minus {-exponent}: float64 rounding error.",
+            hold=1.5,
+        )
         self.clear_caption()

@@ -20,33 +20,50 @@ class ZoomSideBySide(ChapterScene):
         tracker = ValueTracker(0)
         view = SideBySideZoom(comparison, tracker, EXTENT)
 
-        self.caption("Left: constant learning rate with weight decay.", FadeIn(view.left), run_time=1.0)
+        self.caption(
+            "Left: constant learning rate with weight decay.",
+            FadeIn(view.left),
+            say="Now a second view. On the left, a constant learning rate with weight decay.",
+            run_time=1.0,
+        )
         self.caption(
             "Right: exponential learning rate, no weight decay.",
             FadeIn(view.right),
             FadeIn(view.readouts),
             FadeIn(view.strip),
+            say="On the right, an exponential learning rate, and no weight decay.",
             run_time=1.0,
         )
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
                 "The right view keeps zooming out to keep the run in sight.",
                 tracker.animate(rate_func=linear).set_value(45),
+                say="Watch the right panel: it keeps zooming out, just fast enough to keep the run in sight.",
                 run_time=8.0,
             )
             self.caption(
                 "Its map never changes: the loss sees only the angle.",
                 tracker.animate(rate_func=linear).set_value(100),
+                say="Yet its loss map never changes, because the loss only sees the angle of the weights.",
                 run_time=8.0,
             )
         self.caption(
             "Below, the angle of both runs: one curve on the other.",
             tracker.animate(rate_func=linear).set_value(steps),
+            say="The strip below plots the angle of both runs, and one curve lies right on the other.",
             run_time=8.0,
         )
         zoom = 1 / comparison.scale[-1]
         widest = EXTENT * zoom
         gap = float(np.abs(experiments.angles(comparison.decayed) - experiments.angles(comparison.exploded)).max())
-        self.caption(f"By step {steps} the right view spans ±{widest:.0f}, {zoom:.0f} times wider.", hold=1.5)
-        self.caption(f"Seen from the origin they agree: angles within {sci_text(gap)} radians.", hold=1.5)
+        self.caption(
+            f"By step {steps} the right view spans ±{widest:.0f}, {zoom:.0f} times wider.",
+            say=f"By step {steps}, the right view is {zoom:.0f} times wider than at the start.",
+            hold=1.5,
+        )
+        self.caption(
+            f"Seen from the origin they agree: angles within {sci_text(gap)} radians.",
+            say="Seen from the origin, they agree to rounding error. But does this survive momentum?",
+            hold=1.5,
+        )
         self.clear_caption()
