@@ -168,7 +168,7 @@ class Summary(ChapterScene):
             ("Lemma 1: gradients are orthogonal to θ and shrink as θ grows.",
              "To recap. Lemma 1: gradients are orthogonal to the weights, and shrink as they grow."),
             ("Without weight decay the norm grows, and the steps die out.",
-             f"Without weight decay the norm only grows; our plain run's effective rate fell {drop:.0f} fold."),
+             f"Without weight decay the norm only grows; our plain run's effective rate fell about {drop:.0f} fold."),
             ("Weight decay holds the norm down: an exponential learning rate in disguise.", None),
             ("With momentum it still holds; the growth rate α solves a quadratic.",
              "With momentum it still holds, with the rate taken from a quadratic."),
