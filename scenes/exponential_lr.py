@@ -94,8 +94,8 @@ class ExponentialLR(ChapterScene):
             run_time=5.0,
         )
         self.caption(
-            "Yet its angle moves just like the weight-decay run's. Coincidence?",
-            say="Yet its direction turns just like the weight-decay run's did. Is that a coincidence?",
+            "Does its angle follow the weight-decay run's? The next chapter checks.",
+            say="Does its direction still turn like the weight-decay run's did? The next chapter checks.",
         )
         self.wait(0.5)
         self.clear_caption()

@@ -83,16 +83,15 @@ class VanillaGD(ChapterScene):
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=1.0)
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "The gradient shrinks like 1/‖θ‖, so as the norm grows the steps shrink ...",
+                "The norm climbs at every step, and the gradient shrinks like 1/‖θ‖ ...",
                 tracker.animate.set_value(40),
                 say="Watch it zigzag while the norm climbs; the gradient shrinks like one over the norm ...",
                 run_time=5.0,
             )
             self.caption(
-                "... and the iterate stalls in the narrow, shallow valley next to where it started.",
+                "... and in the narrow, shallow valley next to its start, the steps die out.",
                 tracker.animate.set_value(steps),
-                say="... so the steps die out: it stalls in the narrow, shallow valley by its start. "
-                "Can weight decay help?",
+                say="... and in the narrow, shallow valley by its start, the steps die out. Can weight decay help?",
                 run_time=4.0,
             )
         self.wait(1.5)
