@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
 
 from scenes import video
+from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
     BACKGROUND,
     CAPTION_SIZE,
@@ -23,7 +24,6 @@ from scenes.style.palette import (
     SCREEN_FADE_SECONDS,
     TITLE_SIZE,
 )
-from scenes.style.narration import PAUSE_AFTER_LINE, Line, Script, narrated
 from scenes.style.widgets import derivation_rows, fit_within, text
 from tools.voice import Speech, VoiceEngine
 
@@ -206,8 +206,12 @@ class ChapterMixin:
         if sum(count for _, count in beats) != len(rows):
             raise ValueError(f"beats {beats!r} write {sum(c for _, c in beats)} rows, but there are {len(rows)}")
         written = 0
-        for caption, count in beats:
-            self.caption(caption, *(Write(row) for row in rows[written : written + count]), run_time=run_time)
+        for beat, count in beats:  # a beat's caption is a str or a Said (caption shown, say spoken)
+            writes = (Write(row) for row in rows[written : written + count])
+            if isinstance(beat, Said):
+                self.caption(beat.caption, *writes, say=beat.say, run_time=run_time)
+            else:
+                self.caption(beat, *writes, run_time=run_time)
             written += count
         self.wait(hold)
         if not clear:

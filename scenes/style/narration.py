@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The environment variable that picks the edition; tools/render.py sets it for every chapter it renders.
 EDITION_VARIABLE = "NARRATION"
@@ -33,6 +34,13 @@ def slug(caption: str) -> str:
     """A stable slug from a caption's first words: lower-case letters only, so computed numbers do not move it."""
     words = re.findall(r"[a-z]+", caption.lower())[:SLUG_WORDS]
     return "-".join(words) or "line"
+
+
+class Said(NamedTuple):
+    """A screen beat's caption (silent edition) with the sentence the narrator says instead (narrated)."""
+
+    caption: str
+    say: str
 
 
 @dataclass(frozen=True)
