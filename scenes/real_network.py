@@ -431,7 +431,7 @@ class RealNetwork(ChapterScene):
             "Train twice: constant LR with weight decay, and Theorem 2.1's exponential LR without it.",
             FadeIn(board.left.image), FadeIn(board.left.contour), FadeIn(board.left.heading),
             FadeIn(board.right), FadeIn(board.plots), FadeIn(board.column), run_time=1.5,
-            say="Left: a constant rate plus weight decay. Right: Theorem 2.1's exponential rate, no decay.",
+            say="Left: a constant rate plus weight decay. Right: the exponential rate of Theorem 2.1, no decay.",
         )
         # From here on the board is one mobject: swap the pieces brought in one by one for it.
         self.remove(*(mob for mob in self.mobjects if mob is not self._caption))
