@@ -271,7 +271,7 @@ class ChaoticDrift(ChapterScene):
                 tracker.animate(rate_func=linear).set_value(steps),
                 run_time=3.2,
                 hold=0,
-                say=f"Float32 stops at step {last32}, where the exponential learning rate would overflow.",
+                say=f"Float32 stops at step {last32}: its learning rate would overflow.",
             )
         self.caption("Each gap starts at its last digit; the runs part at τ.", FadeIn(marks),
                      run_time=1.0,
@@ -372,7 +372,7 @@ class ChaoticDrift(ChapterScene):
             FadeIn(slope_label),
             run_time=1.5,
             hold=FORMULA_HOLD,
-            say=f"Parting step against digits carried: nearly a line, with mu about {study.exponent:.2f} per step.",
+            say=f"Measured: nearly a line, with mu about {study.exponent:.2f} per step.",
         )
         worst = max(abs(g - t) for g, t in zip(predicted, study.parting))
         self.caption(
@@ -428,6 +428,6 @@ class ChaoticDrift(ChapterScene):
                      say=f"In gray, our copy of the post's toy at its settings: its gap stays below ten to the "
                      f"minus {-power_above(toy.max())}.")
         self.caption("Where runs drift, no bug is needed: chaos amplifies the last digit.",
-                     say="Where runs drift, no bug is needed: chaos amplifies the last digit. "
-                     "Next: what learning rate does the angle really feel?")
+                     say="No bug is needed: chaos amplifies the last digit. "
+                     "Next, what learning rate does the angle feel?")
         self.clear_caption()

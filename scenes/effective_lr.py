@@ -71,7 +71,7 @@ TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60
 EFFECTIVE_LR_SCREEN: Screen = (
     (
         Said("Lemma 1: at θ, the gradient is divided by ‖θ‖.",
-             "Take one step with weight decay: by Lemma 1, its gradient is divided by the weights' norm."),
+             "One step with weight decay: by Lemma 1, the gradient is divided by the norm."),
         (
             ("wd_step", "SGD with\nweight decay"),
             ("unit_direction", "Lemma 1"),
@@ -79,7 +79,7 @@ EFFECTIVE_LR_SCREEN: Screen = (
     ),
     (
         Said("One step's turn. G: gradient size on the unit circle.",
-             "So each step turns the weights by an angle. Call G the gradient's size on the unit circle."),
+             "Each step turns the weights; call G the gradient's size on the unit circle."),
         (("tan_step", "angle turned\nin one step"),),
     ),
     (
@@ -96,7 +96,7 @@ EQUILIBRIUM_SCREEN: Screen = (
     ),
     (
         Said("They balance at one norm: the equilibrium.",
-             "They balance at one norm, the equilibrium; for small weight decay, it takes a simple form."),
+             "They balance at one norm: the equilibrium. Small weight decay simplifies it."),
         (
             ("norm4", "equilibrium"),
             ("norm4_leading", "small weight\ndecay"),
@@ -377,20 +377,18 @@ class EffectiveLR(ChapterScene):
         view = run_view(run, "SGD + weight decay", [Reference("predicted", m.angular_step_predicted)])
         with self.highlight():
             self.caption("A noisy run: random, mini-batch-like kicks (seeded).", FadeIn(view.everything), run_time=1.0,
-                         say="Let's test it on a noisy run: random kicks, like mini-batch noise.")
+                         say="Now a noisy run: random kicks, like mini-batches.")
             self.show_run(
                 view,
                 [
                     (Said("Kicks push the norm out, weight decay pulls it in.",
                           "Watch the norm: the kicks push it out, and weight decay pulls it back in."), 300, 4.0),
-                    (Said("Fast forward: both hover at the dashed predictions.",
-                          "Fast forward: norm and turn both hover at the dashed predictions."),
-                     run.setting.recipe.steps, 2.6),
+                    ("Fast forward: both hover at the dashed predictions.", run.setting.recipe.steps, 2.6),
                 ],
                 Said(
                     f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
                     f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
-                    f"The solid lines, means after step {run.burn_in}, match both predictions within "
+                    "Measured means, the solid lines, match both predictions within "
                     f"{percent_off(m.norm, m.norm_predicted, m.angular_step_rms, m.angular_step_predicted)} percent.",
                 ),
             )

@@ -431,7 +431,7 @@ class RealNetwork(ChapterScene):
             "Train twice: constant LR with weight decay, and Theorem 2.1's exponential LR without it.",
             FadeIn(board.left.image), FadeIn(board.left.contour), FadeIn(board.left.heading),
             FadeIn(board.right), FadeIn(board.plots), FadeIn(board.column), run_time=1.5,
-            say="Left: a constant rate plus weight decay. Right: the exponential rate of Theorem 2.1, no decay.",
+            say="Left: constant rate with weight decay. Right: the exponential rate from Theorem 2.1.",
         )
         # From here on the board is one mobject: swap the pieces brought in one by one for it.
         self.remove(*(mob for mob in self.mobjects if mob is not self._caption))
@@ -471,6 +471,6 @@ class RealNetwork(ChapterScene):
         )
         accuracy = 100 * float(pair_m.accuracy_wd[-1])
         self.caption(f"On a real network the two recipes are one: both reach {accuracy:.1f} % accuracy.",
-                     say=f"On this network the two recipes are one: both reach {accuracy:.0f} percent accuracy. "
-                     "So what does this buy us?")
+                     say=f"On this network the two recipes are one, both at {accuracy:.0f} percent accuracy. "
+                     "What does that buy?")
         self.clear_caption()
