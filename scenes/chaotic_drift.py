@@ -51,6 +51,7 @@ from scenes.style import (
 from scenes.style import (
     math as tex,
 )
+from scenes.style.narration import Said
 
 #: Half-width of the parameter plane (the chaotic weight-decay run stays within |θ_i| ≤ 1.06).
 EXTENT = 1.2
@@ -60,6 +61,11 @@ SHOWN_STEPS = 400
 TICK_SIZE = 30
 #: Steps of the calm runs shown in the last plot (the chaotic float64 curve is cut to match).
 CONTRAST_STEPS = experiments.CALM.steps
+
+
+def power_above(value: float) -> int:
+    """The smallest power of ten above ``value`` (> 0): what the narrator says as "below ten to the minus k"."""
+    return math.floor(math.log10(value)) + 1
 
 
 def precision_name(precision: str | int, digits: float) -> str:
@@ -202,12 +208,14 @@ class ChaoticDrift(ChapterScene):
             FadeIn(angle_decay),
             FadeIn(angle_exp_trace),
             run_time=1.5,
+            say="A different toy, at a learning rate where gradient descent is chaotic, after Li, Lyu and Arora.",
         )
         self.caption(
             f"Both runs in float64: they agree for the first {parting // 10 * 10} steps ...",
             tracker.animate(rate_func=linear).set_value(parting - 15),
             run_time=4.0,
             hold=0,
+            say=f"In float64, the two equivalent runs agree for the first {parting // 10 * 10} steps ...",
         )
         self.caption(
             f"... then part at step {parting}. The post's author guessed rounding; let us check.",
@@ -215,6 +223,7 @@ class ChaoticDrift(ChapterScene):
             FadeIn(marker, run_time=0.5),
             FadeIn(marker_label, run_time=0.5),
             run_time=3.0,
+            say=f"... then part at step {parting}. The post's author suspected rounding error. Let's check.",
         )
         self.clear_screen()
 
@@ -254,6 +263,7 @@ class ChaoticDrift(ChapterScene):
                 FadeIn(curves),
                 run_time=1.0,
                 hold=0,
+                say="If rounding is to blame, more digits should delay the parting. So try four precisions.",
             )
             self.play(tracker.animate(rate_func=linear).set_value(last32), run_time=3.2)
             self.caption(
@@ -261,9 +271,11 @@ class ChaoticDrift(ChapterScene):
                 tracker.animate(rate_func=linear).set_value(steps),
                 run_time=3.2,
                 hold=0,
+                say=f"Float32 stops at step {last32}: its learning rate would overflow.",
             )
         self.caption("Each gap starts at its last digit; the runs part at τ.", FadeIn(marks),
-                     run_time=1.0)
+                     run_time=1.0,
+                     say="Each gap starts at its last digit and climbs; at the dashed line, the runs have parted.")
         self.clear_screen()
 
     # --- why: a gap growing like e^(μt) from 10^(−d) --------------------------------------------
@@ -273,14 +285,16 @@ class ChaoticDrift(ChapterScene):
         estimate = derivations.parting_step_estimate()
         screen = (
             (
-                "Chaos multiplies a tiny gap by the same factor each step.",
+                Said("Chaos multiplies a tiny gap by the same factor each step.",
+                     "Chaos multiplies a tiny gap by the same factor each step; call its growth rate mu."),
                 (
                     ("gap", "gap: last digit,\ngrowing each step"),
                     ("parting_condition", "parted at\ntolerance τ"),
                 ),
             ),
             (
-                "In this model parting is linear in the digits d; the slope gives μ.",
+                Said("In this model parting is linear in the digits d; the slope gives μ.",
+                     "In this model, each extra digit buys the same number of steps, and that slope gives mu."),
                 (
                     ("parting_step", "parting step"),
                     ("slope", "steps per digit"),
@@ -288,7 +302,7 @@ class ChaoticDrift(ChapterScene):
                 ),
             ),
         )
-        kept = "Solve for the parting step"
+        kept = "parting_step"
         rows = self.write_derivation(estimate, screen, FORMULA_HOLD, size=42, buff=0.4, keep_step=kept)
         return row_for(rows, screen, kept).formula
 
@@ -358,6 +372,7 @@ class ChaoticDrift(ChapterScene):
             FadeIn(slope_label),
             run_time=1.5,
             hold=FORMULA_HOLD,
+            say=f"Measured: nearly a line, with mu about {study.exponent:.2f} per step.",
         )
         worst = max(abs(g - t) for g, t in zip(predicted, study.parting))
         self.caption(
@@ -365,6 +380,7 @@ class ChaoticDrift(ChapterScene):
             FadeIn(table),
             run_time=1.0,
             hold=FORMULA_HOLD + 0.5,
+            say=f"In the table, each gap's own growth rate predicts its parting within {worst:.0f} steps.",
         )
         self.clear_screen()
 
@@ -404,8 +420,14 @@ class ChaoticDrift(ChapterScene):
             tracker.animate(rate_func=linear).set_value(CONTRAST_STEPS),
             run_time=4.0,
             hold=0,
+            say=f"Same toy, a learning rate {experiments.CHAOS.lr / experiments.CALM.lr:.0f} times smaller: no chaos, "
+            f"and the runs agree to {-power_above(calm.max())} digits.",
         )
         self.play(FadeIn(labels), run_time=0.6)
-        self.caption(f"Our copy of the post's toy, at its settings: a burst to {sci_text(toy.max())}, then it settles.")
-        self.caption("Where runs drift, no bug is needed: chaos amplifies the last digit.")
+        self.caption(f"Our copy of the post's toy, at its settings: a burst to {sci_text(toy.max())}, then it settles.",
+                     say=f"In gray, our copy of the post's toy at its settings: its gap stays below ten to the "
+                     f"minus {-power_above(toy.max())}.")
+        self.caption("Where runs drift, no bug is needed: chaos amplifies the last digit.",
+                     say="No bug is needed: chaos amplifies the last digit. "
+                     "Next, what learning rate does the angle feel?")
         self.clear_caption()

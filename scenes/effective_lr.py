@@ -54,6 +54,7 @@ from scenes.style import (
     step_counter,
     text,
 )
+from scenes.style.narration import Said
 
 #: Extra seconds a screen of formulas stays up after its last caption (shorter than style.FORMULA_HOLD: the
 #: captions here are long, so their own reading time already covers most of it).
@@ -69,35 +70,41 @@ TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60
 # Screens of beats: (caption at the bottom, ((caption of the step in mathcore.derivations, label beside it), ...)).
 EFFECTIVE_LR_SCREEN: Screen = (
     (
-        "Lemma 1: at θ, the gradient is divided by ‖θ‖.",
+        Said("Lemma 1: at θ, the gradient is divided by ‖θ‖.",
+             "One step with weight decay: by Lemma 1, the gradient is divided by the norm."),
         (
             ("wd_step", "SGD with\nweight decay"),
             ("unit_direction", "Lemma 1"),
         ),
     ),
     (
-        "One step's turn. G: gradient size on the unit circle.",
+        Said("One step's turn. G: gradient size on the unit circle.",
+             "Each step turns the weights; call G the gradient's size on the unit circle."),
         (("tan_step", "angle turned\nin one step"),),
     ),
     (
-        "On the circle, the learning rate is divided by ‖θ‖².",
+        Said("On the circle, the learning rate is divided by ‖θ‖².",
+             "Seen on the circle, the learning rate is divided by the norm squared: the effective rate."),
         (("effective_lr", "effective\nlearning rate"),),
     ),
 )
 EQUILIBRIUM_SCREEN: Screen = (
     (
-        "Orthogonal steps grow the norm; weight decay shrinks it.",
+        Said("Orthogonal steps grow the norm; weight decay shrinks it.",
+             "Each orthogonal step grows the norm, by Pythagoras; weight decay shrinks it."),
         (("norm_recurrence", "norm after\none step"),),
     ),
     (
-        "They balance at one norm: the equilibrium.",
+        Said("They balance at one norm: the equilibrium.",
+             "They balance at one norm: the equilibrium. Small weight decay simplifies it."),
         (
             ("norm4", "equilibrium"),
             ("norm4_leading", "small weight\ndecay"),
         ),
     ),
     (
-        "There, the turn per step depends on η and λ only.",
+        Said("There, the turn per step depends on η and λ only.",
+             "There, the angle turned per step depends only on the learning rate and the weight decay."),
         (
             ("step_at_equilibrium", "at equilibrium"),
             ("angular_step", "angular step"),
@@ -119,6 +126,12 @@ def number(value: float) -> str:
     if value != 0 and abs(value) < 1e-3:
         return sci_text(value, 0)  # essentially zero: one digit says so
     return f"{value:.3f}" if abs(value) >= 0.1 else f"{value:#.3g}"
+
+
+def percent_off(*pairs: float) -> int:
+    """For (measured, predicted, measured, predicted, ...): the largest relative miss, in whole percent rounded up."""
+    worst = max(abs(measured / predicted - 1) for measured, predicted in zip(pairs[::2], pairs[1::2]))
+    return max(1, pymath.ceil(100 * worst))
 
 
 def nice_ceiling(value: float) -> float:
@@ -347,26 +360,37 @@ class EffectiveLR(ChapterScene):
         self.stuck_run()
         self.clear_caption()
 
-    def show_run(self, view: RunView, stages: Sequence[tuple[str, int, float]], result: str) -> None:
-        """Run the view's tracker through ``stages`` (caption, up to step, seconds), then reveal the measured means."""
+    def show_run(self, view: RunView, stages: Sequence[tuple[str | Said, int, float]], result: str | Said) -> None:
+        """Run the view's tracker through ``stages`` (caption, up to step, seconds), then reveal the measured means.
+
+        A caption may be a Said: its ``caption`` is shown, its ``say`` spoken."""
         for caption, step, seconds in stages:
-            self.caption(caption, view.tracker.animate(rate_func=linear).set_value(step), run_time=seconds)
-        self.caption(result, Create(view.measured), run_time=1.2)
+            line = caption if isinstance(caption, Said) else Said(caption, caption)
+            self.caption(line.caption, view.tracker.animate(rate_func=linear).set_value(step), run_time=seconds,
+                         say=line.say)
+        line = result if isinstance(result, Said) else Said(result, result)
+        self.caption(line.caption, Create(view.measured), run_time=1.2, say=line.say)
 
     def noisy_run(self) -> None:
         run = experiments.equilibrium_run(experiments.EQUILIBRIUM_NOISY)
         m = run.measurement
         view = run_view(run, "SGD + weight decay", [Reference("predicted", m.angular_step_predicted)])
         with self.highlight():
-            self.caption("A noisy run: random, mini-batch-like kicks (seeded).", FadeIn(view.everything), run_time=1.0)
+            self.caption("A noisy run: random, mini-batch-like kicks (seeded).", FadeIn(view.everything), run_time=1.0,
+                         say="Now a noisy run: random kicks, like mini-batches.")
             self.show_run(
                 view,
                 [
-                    ("Kicks push the norm out, weight decay pulls it in.", 300, 4.0),
+                    (Said("Kicks push the norm out, weight decay pulls it in.",
+                          "Watch the norm: the kicks push it out, and weight decay pulls it back in."), 300, 4.0),
                     ("Fast forward: both hover at the dashed predictions.", run.setting.recipe.steps, 2.6),
                 ],
-                f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
-                f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
+                Said(
+                    f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
+                    f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
+                    "Measured means, the solid lines, match both predictions within "
+                    f"{percent_off(m.norm, m.norm_predicted, m.angular_step_rms, m.angular_step_predicted)} percent.",
+                ),
             )
         self.play(FadeOut(view.all()), run_time=0.6)
 
@@ -380,8 +404,11 @@ class EffectiveLR(ChapterScene):
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [(f"With momentum {recipe.momentum:g}, the momentum formula holds.", recipe.steps, 4.0)],
-            f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
+            [(Said(f"With momentum {recipe.momentum:g}, the momentum formula holds.",
+                   f"Now with momentum {recipe.momentum:g}: the run settles where the formula with momentum predicts."),
+              recipe.steps, 4.0)],
+            Said(f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
+                 f"The formula without momentum, the gray dashed line, is {100 * off:.0f} percent too high."),
         )
         self.play(FadeOut(view.all()), run_time=0.6)
 
@@ -392,7 +419,10 @@ class EffectiveLR(ChapterScene):
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [("Where it fails: no noise, GD stuck in a minimum.", run.setting.recipe.steps, 3.0)],
-            f"Gradient gone (G² = {number(m.grad_sq)}): no balance, the norm just decays.",
+            [(Said("Where it fails: no noise, GD stuck in a minimum.",
+                   "Where it fails: without noise, gradient descent gets stuck in a minimum."),
+              run.setting.recipe.steps, 3.0)],
+            Said(f"Gradient gone (G² = {number(m.grad_sq)}): no balance, the norm just decays.",
+                 "With no gradient left, the norm just decays. Does all this hold on a real network?"),
         )
         self.wait(0.5)

@@ -68,6 +68,11 @@ BOUNDARY_LEVEL = 0.5  # P(class 1) on the decision boundary
 TINT_RANGE = (0.12, 0.42)
 
 
+def power_above(value: float) -> int:
+    """The smallest power of ten above ``value`` (> 0): what the narrator says as "below ten to the minus k"."""
+    return int(np.floor(np.log10(value))) + 1
+
+
 # --- geometry helpers (run once per chapter, never per frame) -------------------------------------
 
 
@@ -382,12 +387,15 @@ class RealNetwork(ChapterScene):
         self.caption(
             f"A real network: {len(widths)} hidden layers of {widths[0]} units, each followed by batch norm.",
             Create(diagram[0]), Create(diagram[1]), FadeIn(diagram[2]), run_time=2.5,
+            say=f"From the toy to a real network: {len(widths)} hidden layers of {widths[0]} units, "
+            "each followed by batch norm.",
         )
         self.caption(
             "Only weights feeding a batch norm are trained; the readout r stays frozen.",
             FadeIn(diagram[3]), Indicate(diagram.trained, 1.1, color=TEXT_COLOR),
             Indicate(diagram.frozen, 1.1, color=MUTED),
             run_time=2.0,
+            say="Only weights that feed a batch norm are trained; the last readout layer stays frozen.",
         )
         factors = experiments.BN_RESCALE
         check = VGroup(
@@ -401,6 +409,7 @@ class RealNetwork(ChapterScene):
         self.caption(
             "So rescaling W₁ or W₂ changes nothing: the loss is scale invariant.",
             FadeIn(check_group), run_time=1.5,
+            say="So rescaling either layer's weights leaves the loss unchanged: it is scale invariant.",
         )
 
         # The data, drawn as the left panel will show it.
@@ -422,6 +431,7 @@ class RealNetwork(ChapterScene):
             "Train twice: constant LR with weight decay, and Theorem 2.1's exponential LR without it.",
             FadeIn(board.left.image), FadeIn(board.left.contour), FadeIn(board.left.heading),
             FadeIn(board.right), FadeIn(board.plots), FadeIn(board.column), run_time=1.5,
+            say="Left: constant rate with weight decay. Right: the exponential rate from Theorem 2.1.",
         )
         # From here on the board is one mobject: swap the pieces brought in one by one for it.
         self.remove(*(mob for mob in self.mobjects if mob is not self._caption))
@@ -431,15 +441,19 @@ class RealNetwork(ChapterScene):
             self.caption(
                 "The two loss curves lie on top of each other, step after step.",
                 tracker.animate(rate_func=linear).set_value(steps // 5), run_time=5.0,
+                say="Below, the two loss curves lie on top of each other, step after step.",
             )
             self.caption(
                 "Weight decay keeps the norms level; without it they grow like α⁻ᵗ.",
                 tracker.animate(rate_func=linear).set_value(steps), run_time=5.0,
+                say="Weight decay keeps the orange norms level; without it, the green norms grow exponentially.",
             )
         moved = board.right.still_contour()
         self.caption(
             f"The green boundary covers the orange; the runs differ by at most {sci_text(board.gap())}.",
             moved.animate.shift(board.left.frame.get_center() - board.right.frame.get_center()), run_time=2.0,
+            say=f"The green boundary covers the orange; the runs differ by less than ten to the minus "
+            f"{-power_above(board.gap())}.",
         )
         self.play(FadeOut(moved), run_time=0.5)
 
@@ -447,11 +461,16 @@ class RealNetwork(ChapterScene):
         self.caption(
             f"With momentum (γ = {pair_m.recipe.momentum:g}) the matching schedule works just as well.",
             FadeOut(board), FadeIn(board_m), run_time=1.5,
+            say=f"With momentum {pair_m.recipe.momentum:g}, the matching exponential schedule works just as well.",
         )
         self.caption(
             f"Same loss, same boundaries: the runs differ by at most {sci_text(board_m.gap())}.",
             board_m.tracker.animate(rate_func=linear).set_value(steps), run_time=5.0,
+            say=f"Same loss, same boundaries: the runs differ by less than ten to the minus "
+            f"{-power_above(board_m.gap())}.",
         )
         accuracy = 100 * float(pair_m.accuracy_wd[-1])
-        self.caption(f"On a real network the two recipes are one: both reach {accuracy:.1f} % accuracy.")
+        self.caption(f"On a real network the two recipes are one: both reach {accuracy:.1f} % accuracy.",
+                     say=f"On this network the two recipes are one, both at {accuracy:.0f} percent accuracy. "
+                     "What does that buy?")
         self.clear_caption()

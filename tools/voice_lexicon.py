@@ -34,6 +34,8 @@ LEXICON: dict[str, str] = {
     "LaTeX": "lah tek",  # written: lˌæ tˈiːʲ ˈɛks
     "Manim": "Man-im",
     "arXiv": "archive",
+    # Greek letters named in the narration.
+    "mu": "mew",  # written: mˈuː
     # Acronyms the voice reads as words.
     "ICLR": "I C L R",  # written: ˈaɪklɚ
     "NeurIPS": "Noor ips",
