@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.floating]
@@ -269,6 +270,15 @@ class NormalizedQuadratic(DirectionalLoss):
             dim=sym.shape[0],
             grad_f_mp=grad_f_mp,
         )
+
+
+    def expression(self, names: Sequence[str] = ("x", "y", "z")) -> sp.Expr:
+        """θᵀAθ / θᵀθ as a sympy expression in real symbols named by ``names`` (one per coordinate)."""
+        if len(names) < self.dim:
+            raise ValueError(f"need {self.dim} coordinate names, got {list(names)!r}")
+        theta = sp.Matrix(sp.symbols(list(names[: self.dim]), real=True))
+        matrix = sp.Matrix(self.matrix.tolist()).applyfunc(sp.nsimplify)
+        return sp.simplify((theta.T * matrix * theta)[0] / (theta.T * theta)[0])
 
 
 class RatioLoss(NormalizedQuadratic):

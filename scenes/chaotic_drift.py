@@ -161,13 +161,15 @@ class ChaoticDrift(ChapterScene):
         rescaled.dot.set_fill(opacity=0).set_stroke(EXP_COLOR, width=3)
 
         key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
+        # The loss is named on screen (the narrated edition has no caption bar to say which toy this is).
+        loss_formula = tex(rf"L(x, y) = {derivations.to_latex(experiments.chaos_loss().expression())}", TICK_SIZE)
         settings = tex(
             rf"\eta = {recipe.lr:g},\quad \lambda = {recipe.weight_decay:g},\quad \text{{float64}}",
             TICK_SIZE,
         )
         counter = step_counter(tracker, SHOWN_STEPS)
         gap = SciReadout(r"\text{relative gap} =", comparison.relative_gap, tracker, TEXT_COLOR, size=TICK_SIZE + 2)
-        column = VGroup(key, settings, counter, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        column = VGroup(key, loss_formula, settings, counter, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         column.next_to(axes, RIGHT, buff=0.8).align_to(axes, UP)
 
         # The polar angle of both runs: the kicks out of the valley coincide until the runs part.

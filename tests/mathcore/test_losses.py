@@ -114,3 +114,19 @@ def test_bad_loss_definitions_raise():
         FourierLoss((1.0,), (1.0, 2.0))
     with pytest.raises(ValueError, match="concentration"):
         AngularLoss(wells=(Well(0.0, 1.0, -1.0),))
+
+
+def test_normalized_quadratic_expression_is_the_same_function():
+    """The sympy expression shown on screen for a Rayleigh quotient evaluates like the numpy loss."""
+    import sympy as sp
+
+    from mathcore.losses import RatioLoss
+
+    loss = NormalizedQuadratic(np.array([[1.0, 0.3, 0.0], [0.3, -0.5, 0.2], [0.0, 0.2, 0.4]]))
+    f = sp.lambdify(sorted(loss.expression().free_symbols, key=str), loss.expression(), "numpy")
+    points = np.random.default_rng(3).normal(size=(20, 3))
+    np.testing.assert_allclose(f(*points.T), loss.value(points), rtol=1e-12)
+    x, y = sp.symbols("x y", real=True)
+    assert sp.simplify(RatioLoss().expression() - x**2 / (x**2 + y**2)) == 0
+    with pytest.raises(ValueError, match="need 3 coordinate names"):
+        loss.expression(("a", "b"))
