@@ -97,7 +97,9 @@ class Recipe:
         b = 1 + self.momentum - self.lr * self.weight_decay
         if b * b - 4 * self.momentum <= 0:  # ηλ = (1 − √γ)²: a double root (rounding may leave a −1e-17 discriminant)
             return b / 2
-        return float(_formulas("math")["alpha"](self.lr, self.weight_decay, self.momentum))
+        # α ≤ 1 exactly (the quadratic is ηλ ≥ 0 at x = 1, its vertex below 1); the float formula may round one
+        # ulp above 1 when ηλ is tiny, which would make the "decaying" scale grow.
+        return min(float(_formulas("math")["alpha"](self.lr, self.weight_decay, self.momentum)), 1.0)
 
     @cached_property
     def exp_lr_schedule(self) -> FloatArray:

@@ -70,6 +70,12 @@ def test_initial_buffer_is_the_published_one():
     np.testing.assert_allclose(recipe.velocity0(batch), -(1 - recipe.alpha) * batch / (recipe.lr * recipe.alpha))
 
 
+def test_without_weight_decay_the_twin_is_the_run_itself():
+    recipe = Recipe(lr=1.0, weight_decay=0.0, momentum=0.95, steps=5)  # the formula alone gives 1 + 2e-16 here
+    assert recipe.alpha == 1.0
+    assert np.all(recipe.scale == 1.0) and np.all(recipe.exp_lr_schedule == 1.0)
+
+
 def test_without_momentum_alpha_is_one_minus_eta_lambda():
     recipe = Recipe(lr=0.3, weight_decay=0.2, steps=50)
     assert recipe.alpha == pytest.approx(1 - 0.3 * 0.2, rel=1e-15)
