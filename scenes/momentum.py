@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, VMobject, config, linear
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedVMobject,
+    FadeIn,
+    FadeOut,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    config,
+    linear,
+)
 
 from mathcore import derivations, experiments
 from mathcore.trajectories import exp_lr_gd
@@ -151,7 +165,10 @@ class Momentum(ChapterScene):
         gap = np.linalg.norm(comparison.decayed - rescaled, axis=1) / np.linalg.norm(comparison.decayed, axis=1)
 
         axes = view.left.axes
-        wrong = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
+        path = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
+        wrong = DashedVMobject(path, num_dashes=120)  # dashed: not the theorem's run
+        note = text("dashed: the exp-LR run started\nwith its buffer at 0, rescaled", SMALL_SIZE, EXP_COLOR)
+        note.move_to(view.readouts, aligned_edge=LEFT + UP)
         size = READOUT_SIZE
         card = VGroup(
             text("largest relative gap", SMALL_SIZE, MUTED),
@@ -167,11 +184,13 @@ class Momentum(ChapterScene):
             "Start the exp-LR buffer at zero instead, rescale, and it drifts off.",
             FadeOut(view.readouts),
             Create(wrong),
+            FadeIn(note),
             say="Now start the exponential run's buffer at zero instead. Rescaled, it drifts away.",
             run_time=2.0,
         )
         self.caption(
             "The initial buffer is part of the theorem.",
+            FadeOut(note),
             FadeIn(card),
             say="So the starting buffer is part of the theorem. Why, then, did the blog's runs drift apart?",
             run_time=1.0,

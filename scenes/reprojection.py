@@ -218,6 +218,5 @@ class Reprojection(ChapterScene):
         self.caption(
             f"The largest gap is {sci_text(worst)}: rounding error.",
             say=f"The largest gap is about {mantissa:.0f} times 10 to the minus {-exponent}: float64 rounding error.",
-            hold=1.5,
         )
         self.clear_caption()

@@ -59,11 +59,9 @@ class ZoomSideBySide(ChapterScene):
         self.caption(
             f"By step {steps} the right view spans ±{widest:.0f}, {zoom:.0f} times wider.",
             say=f"By step {steps}, the right view is {zoom:.0f} times wider than at the start.",
-            hold=1.5,
         )
         self.caption(
             f"Seen from the origin they agree: angles within {sci_text(gap)} radians.",
             say="Seen from the origin, they agree to rounding error. But does this survive momentum?",
-            hold=1.5,
         )
         self.clear_caption()
