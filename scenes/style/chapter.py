@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
+from manim.utils.exceptions import EndSceneEarlyException
 
 from scenes import video
 from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
@@ -93,7 +94,10 @@ class ChapterMixin:
     def tear_down(self) -> None:
         # The last line is heard to its end inside the chapter, never cut by the next one.
         if self.narrated:
-            self._wait_for_speech()
+            try:
+                self._wait_for_speech()
+            except EndSceneEarlyException:  # a partial render (-n / upto_animation_number) ended before the line
+                pass
         super().tear_down()
 
     def _wait_for_speech(self) -> None:
