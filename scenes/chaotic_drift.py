@@ -140,7 +140,9 @@ class ChaoticDrift(ChapterScene):
         self.contrast()
 
     def clear_screen(self) -> None:
-        """Fade out everything but the caption."""
+        """Fade out everything but the caption (after the line being spoken, in the narrated edition)."""
+        if self.narrated:
+            self._wait_for_speech()
         self.play(*(FadeOut(m) for m in self.mobjects if m is not self._caption), run_time=0.4)
 
     # --- the two float64 runs, agreeing and then parting ----------------------------------------

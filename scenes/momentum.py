@@ -166,9 +166,10 @@ class Momentum(ChapterScene):
 
         axes = view.left.axes
         path = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
-        wrong = DashedVMobject(path, num_dashes=120)  # dashed: not the theorem's run
-        note = text("dashed: the exp-LR run started\nwith its buffer at 0, rescaled", SMALL_SIZE, EXP_COLOR)
+        wrong = DashedVMobject(path, num_dashes=50, dashed_ratio=0.6)  # dashed: not the theorem's run
+        note = text("dashed: the exp-LR run\nstarted with its buffer\nat 0, rescaled", SMALL_SIZE, EXP_COLOR)
         note.move_to(view.readouts, aligned_edge=LEFT + UP)
+        fit_within(note, config.frame_width / 2 - 0.3 - note.get_left()[0], 2.0).align_to(view.readouts, LEFT + UP)
         size = READOUT_SIZE
         card = VGroup(
             text("largest relative gap", SMALL_SIZE, MUTED),

@@ -77,7 +77,7 @@ def step_closeup(gradient_step: np.ndarray, shrink: np.ndarray, unit: float) -> 
     arrows, labels = VGroup(), VGroup()
     for vector, factor, color, words in (
         (gradient_step, scale, GRAD_COLOR, "gradient\nstep"),
-        (shrink, scale * extra, NORM_COLOR, f"pull to 0\n({extra}× longer still)"),
+        (shrink, scale * extra, NORM_COLOR, f"pull to 0, drawn\n{extra}× longer than it is"),
     ):
         end = here + factor * unit * np.append(vector, 0.0)
         arrow = Arrow(here, end, buff=0, color=color, stroke_width=7, max_tip_length_to_length_ratio=0.2)

@@ -135,6 +135,8 @@ class ChapterMixin:
         self.pin(group)
         self.play(FadeIn(group, shift=0.2 * UP), run_time=0.8)
         self.wait(1.2)
+        if self.narrated:
+            self._wait_for_speech()  # the card stays while its title is spoken
         self.play(FadeOut(group), run_time=0.5)
 
     def caption(
@@ -165,6 +167,8 @@ class ChapterMixin:
                 rest = needed if hold is None else hold
             if rest > 0:
                 self.wait(rest)
+            if hold != 0:  # the beat lasts as long as its line; hold=0 marks a beat the next animation continues
+                self._wait_for_speech()
             return
         new = text(content, CAPTION_SIZE).to_edge(DOWN, buff=0.3)
         if new.width > config.frame_width - 0.8:
@@ -257,7 +261,9 @@ class ChapterMixin:
             next_slide(notes=notes)
 
     def clear_caption(self) -> None:
-        """Fade the current caption out (at the end of a chapter)."""
+        """Fade the current caption out (narrated: let the line finish first)."""
+        if self.narrated:
+            self._wait_for_speech()
         if self._caption is not None:
             self.play(FadeOut(self._caption), run_time=0.3)
             self._caption = None
