@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,29 @@ def narrated_parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.Rend
         levels = render.publish_chapter(raw.video, clip, raw.subtitles)
         parts.append(render.RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels))
     return parts
+
+
+def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
+    """The files a render reads, copied under tmp_path (optionally with scenes/style.py as a package)."""
+    root = tmp_path / "root"
+    for folder in ("scenes", "mathcore"):
+        shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "tools").mkdir()
+    for name in ("manim.cfg", "requirements.lock", "README.md", *render.VOICE_INPUTS):
+        shutil.copyfile(render.ROOT / name, root / name)
+    if style_package and (root / "scenes" / "style.py").exists():
+        (root / "scenes" / "style").mkdir()
+        (root / "scenes" / "style.py").rename(root / "scenes" / "style" / "__init__.py")
+    return root
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text() + "\n# edited\n")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the render's inputs, which render.ROOT points at."""
+    root = copy_of_the_tree(tmp_path)
+    monkeypatch.setattr(render, "ROOT", root)
+    return root

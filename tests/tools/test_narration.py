@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from scenes.video import CHAPTERS
-from tests.tools.conftest import TONE_AMPLITUDE, TONES, tone_wav
-from tests.tools.test_render import copy_of_the_tree, edit, fake_render
+from tests.tools.conftest import TONE_AMPLITUDE, TONES, edit, tone_wav
+from tests.tools.test_render import fake_render
 from tools import loudness, render, slides, tracks
 from tools.common import probe
 
@@ -224,14 +224,6 @@ def test_the_edition_reaches_manim_and_the_slides_are_silent(tmp_path, monkeypat
     with pytest.raises(RuntimeError, match="manim-slides failed"):
         slides.render_deck(CHAPTERS[0], "l", lambda message: None, Recorder())
     assert seen["env"]["NARRATION"] == "off"
-
-
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the render's inputs, which render.ROOT points at."""
-    root = copy_of_the_tree(tmp_path)
-    monkeypatch.setattr(render, "ROOT", root)
-    return root
 
 
 def test_the_edition_and_the_voice_are_part_of_the_input_hash(tree):

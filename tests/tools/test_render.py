@@ -4,7 +4,6 @@ the input hash, chapter selection, the clip index and the JSON render log."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import srt
 
 from scenes.video import CHAPTERS
+from tests.tools.conftest import copy_of_the_tree, edit
 from tools import render, tracks
 from tools.common import probe
 
@@ -62,32 +62,6 @@ def test_interrupted_join_leaves_no_final_file(parts, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         render.join_videos(parts, target)
     assert list(tmp_path.iterdir()) == []
-
-
-def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
-    """The files a render reads, copied under tmp_path (optionally with scenes/style.py as a package)."""
-    root = tmp_path / "root"
-    for folder in ("scenes", "mathcore"):
-        shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "tools").mkdir()
-    for name in ("manim.cfg", "requirements.lock", "README.md", *render.VOICE_INPUTS):
-        shutil.copyfile(render.ROOT / name, root / name)
-    if style_package and (root / "scenes" / "style.py").exists():
-        (root / "scenes" / "style").mkdir()
-        (root / "scenes" / "style.py").rename(root / "scenes" / "style" / "__init__.py")
-    return root
-
-
-def edit(path: Path) -> None:
-    path.write_text(path.read_text() + "\n# edited\n")
-
-
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the render's inputs, which render.ROOT points at."""
-    root = copy_of_the_tree(tmp_path)
-    monkeypatch.setattr(render, "ROOT", root)
-    return root
 
 
 def test_input_hash_changes_with_shared_code_quality_and_the_chapters_own_file(tree):
