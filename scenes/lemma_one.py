@@ -279,7 +279,7 @@ class LemmaOne(ChapterScene):
 
         self.play(FadeOut(notes), FadeOut(readings), FadeOut(arrows), FadeOut(hole), run_time=0.5)
         self.caption(
-            "The deep valley's profile, around circles of radius 1 and 2 ...",
+            f"The deep valley's profile, around circles of radius {RADII[0]:g} and {RADII[1]:g} ...",
             Create(arcs),
             FadeIn(arc_labels),
             FadeIn(heading),
