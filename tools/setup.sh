@@ -8,7 +8,7 @@ APT_PACKAGES=(
     libcairo2-dev libpango1.0-dev pkg-config                      # pycairo, ManimPango
     texlive-latex-base texlive-latex-extra texlive-latex-recommended  # MathTex
     texlive-fonts-recommended preview-latex-style dvisvgm
-    fonts-dejavu-core
+    fonts-dejavu-core fonts-noto-cjk                              # Latin; Chinese (the zh-Hans edition)
 )
 # The narrator's voice needs no system package: piper-tts links espeak-ng statically and ships its data.
 command -v cc >/dev/null 2>&1 || APT_PACKAGES+=(gcc)
