@@ -9,7 +9,7 @@ CHAPTERS ?=
 NARRATION ?= on
 PY := .venv/bin/python
 
-.PHONY: setup lint test video clips chapters chapter script slides stills bench clean
+.PHONY: setup lint test video clips chapters chapter script translations slides stills bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -34,6 +34,9 @@ chapter: setup  ## render chosen chapters: make chapter CHAPTERS="vanilla_gd wei
 
 script: setup  ## the spoken script: build/script.json and build/script.md (line ids, captions, spoken lines)
 	$(PY) tools/script.py
+
+translations: setup  ## re-extract assets/locale/video.pot from scenes/; merge it into the Chinese catalogue (a changed string turns fuzzy: stale)
+	$(PY) tools/translations.py
 
 slides:  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
 	@bash tools/setup.sh slides

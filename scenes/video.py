@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scenes.i18n import N_, translate
+
 SCENES_DIR = Path(__file__).resolve().parent
 
 
@@ -14,7 +16,11 @@ class Chapter:
 
     module: str
     scene: str
-    title: str
+    title: str  #: English; marked N_ so the catalogue has it
+
+    def title_in(self, locale: str) -> str:
+        """The title in language ``locale`` (``en``, ``zh-Hans``) from the catalogue."""
+        return translate(self.title, locale)
 
     @property
     def path(self) -> Path:
@@ -22,19 +28,19 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("opening", "Opening", "Batch norm and a surprising claim"),
-    Chapter("radial_surface", "RadialSurface", "A loss that only sees the angle"),
-    Chapter("lemma_one", "LemmaOne", "Lemma 1: gradients of a scale-invariant loss"),
-    Chapter("vanilla_gd", "VanillaGD", "Plain gradient descent"),
-    Chapter("weight_decay", "WeightDecay", "Gradient descent with weight decay"),
-    Chapter("exponential_lr", "ExponentialLR", "Exponential learning rate, no weight decay"),
-    Chapter("reprojection", "Reprojection", "Theorem 2.1: the two runs are one"),
-    Chapter("zoom_side_by_side", "ZoomSideBySide", "Zooming out, side by side"),
-    Chapter("momentum", "Momentum", "With momentum"),
-    Chapter("chaotic_drift", "ChaoticDrift", "Why the two runs drift apart"),
-    Chapter("effective_lr", "EffectiveLR", "The effective learning rate and the equilibrium"),
-    Chapter("real_network", "RealNetwork", "A real batch-norm network"),
-    Chapter("summary", "Summary", "What scale invariance buys"),
+    Chapter("opening", "Opening", N_("Batch norm and a surprising claim")),
+    Chapter("radial_surface", "RadialSurface", N_("A loss that only sees the angle")),
+    Chapter("lemma_one", "LemmaOne", N_("Lemma 1: gradients of a scale-invariant loss")),
+    Chapter("vanilla_gd", "VanillaGD", N_("Plain gradient descent")),
+    Chapter("weight_decay", "WeightDecay", N_("Gradient descent with weight decay")),
+    Chapter("exponential_lr", "ExponentialLR", N_("Exponential learning rate, no weight decay")),
+    Chapter("reprojection", "Reprojection", N_("Theorem 2.1: the two runs are one")),
+    Chapter("zoom_side_by_side", "ZoomSideBySide", N_("Zooming out, side by side")),
+    Chapter("momentum", "Momentum", N_("With momentum")),
+    Chapter("chaotic_drift", "ChaoticDrift", N_("Why the two runs drift apart")),
+    Chapter("effective_lr", "EffectiveLR", N_("The effective learning rate and the equilibrium")),
+    Chapter("real_network", "RealNetwork", N_("A real batch-norm network")),
+    Chapter("summary", "Summary", N_("What scale invariance buys")),
 )
 
 

@@ -3,14 +3,19 @@ edition) and mirrored into subtitles, slide beats, the highlight section, and de
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
 from manim.utils.exceptions import EndSceneEarlyException
 
 from scenes import video
+from scenes.i18n import LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
+from scenes.style.geometry import break_line
 from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
     BACKGROUND,
@@ -38,12 +43,17 @@ config.background_color = ManimColor(BACKGROUND)
 HIGHLIGHT_SECTION = "highlight"
 
 #: A screen of derivation beats: (caption at the bottom, ((step of the derivation, label beside it), ...)), ...
-Screen = Sequence[tuple[str, Sequence[tuple[str, str]]]]
+Screen = Sequence[tuple["str | Msg | Said", Sequence[tuple[str, "str | Msg"]]]]
+#: Beside manim's .srt of a chapter: its cues' texts in every language (tools/render.py makes the tracks).
+CUES_SUFFIX = ".cues.json"
+
+log = logging.getLogger(__name__)
 
 
-def reading_time(content: str) -> float:
-    """How long a caption stays up: enough to read it at a relaxed pace."""
-    return max(MIN_CAPTION_SECONDS, READING_SECONDS_PER_WORD * len(content.split()))
+def reading_time(content: str | Msg) -> float:
+    """How long a caption stays up: enough to read its English at a relaxed pace (every language's edition
+    has the same timing; the catalogue's tests keep translations short enough to read in it)."""
+    return max(MIN_CAPTION_SECONDS, READING_SECONDS_PER_WORD * len(english(content).split()))
 
 
 def screen_entries(screen: Screen) -> list[tuple[str, str]]:
@@ -51,7 +61,7 @@ def screen_entries(screen: Screen) -> list[tuple[str, str]]:
     return [entry for _, beat in screen for entry in beat]
 
 
-def screen_beats(screen: Screen) -> list[tuple[str, int]]:
+def screen_beats(screen: Screen) -> list[tuple[str | Msg | Said, int]]:
     """(caption, how many rows it writes) per beat of a screen."""
     return [(caption, len(beat)) for caption, beat in screen]
 
@@ -90,6 +100,13 @@ class ChapterMixin:
         self.script = Script(self.chapter.module)
         self._voice: VoiceEngine | None = None
         self._speech_end = 0.0  # scene time at which the last spoken line ends
+        self.locale = current_locale()
+        if self.narrated and self.locale != SOURCE.tag:
+            raise ValueError(
+                f"the narrated edition is spoken in English (LOCALE={self.locale!r}); it carries the "
+                f"{self.locale} subtitles itself. For a {self.locale} video use the silent edition, NARRATION=off"
+            )
+        self._cues: list[dict[str, object]] = []  # every subcaption, in every language (see CUES_SUFFIX)
 
     def tear_down(self) -> None:
         # The last line is heard to its end inside the chapter, never cut by the next one.
@@ -98,7 +115,27 @@ class ChapterMixin:
                 self._wait_for_speech()
             except EndSceneEarlyException:  # a partial render (-n / upto_animation_number) ended before the line
                 pass
+        self._write_cues()
         super().tear_down()
+
+    def subtitle(self, texts: dict[str, str], duration: float) -> None:
+        """A subtitle cue from now for ``duration`` s: manim's subcaption in the render's language, and the
+        same cue in every language for the chapter's cue file."""
+        self.add_subcaption(texts[self.locale], duration=duration)
+        self._cues.append({"start": self.time, "end": self.time + duration, "text": texts})
+
+    def _write_cues(self) -> None:
+        """Write the cues' texts in every language beside manim's .srt (not for stills or a preview)."""
+        for tag in LANGUAGES:
+            if untranslated(tag):
+                log.warning("%s: no %s translation for %s", self.chapter.module, tag, untranslated(tag))
+        movie = getattr(self.renderer.file_writer, "movie_file_path", None)
+        if not config.write_to_movie or not movie:
+            return
+        target = Path(movie).with_suffix(CUES_SUFFIX)
+        partial = target.with_suffix(".partial")
+        partial.write_text(json.dumps({"locale": self.locale, "cues": self._cues}, ensure_ascii=False, indent=1))
+        partial.replace(target)
 
     def _wait_for_speech(self) -> None:
         """Wait until the previous line has been spoken, plus a short pause."""
@@ -113,25 +150,26 @@ class ChapterMixin:
             self._voice = VoiceEngine()
         speech = self._voice.speak(line.id, line.spoken)
         self.add_sound(str(speech.path))
-        self.add_subcaption(line.spoken, duration=speech.duration)
+        self.subtitle(line.sayings, speech.duration)
         self._speech_end = self.time + speech.duration
         return speech
 
-    def title_card(self, subtitle: str | None = None) -> None:
+    def title_card(self, subtitle: str | Msg | None = None) -> None:
         """Open the chapter with its number and title."""
-        title = self.chapter.title
+        title = Msg(self.chapter.title)
         number = video.chapter_number(self.chapter)
-        heading = text(f"{number}. {title}", TITLE_SIZE)
+        heading = text(_("{number}. {title}").format(number=number, title=title), TITLE_SIZE)
         fit_within(heading, config.frame_width - 1.0, config.frame_height)
         group = VGroup(heading)
         if subtitle:
             group.add(text(subtitle, LABEL_SIZE, MUTED).next_to(heading, DOWN, buff=0.35))
-        self.next_section(title)
-        line = self.script.add(title, say=f"Chapter {number}. {title}.", key="title")
+        self.next_section(self.chapter.title)  # section names stay English: files, not viewers, read them
+        say = _("Chapter {number}. {title}.").format(number=number, title=title)
+        line = self.script.add(title, say=say, key="title")
         if self.narrated:
             self.speak(line)
         else:
-            self.add_subcaption(title, duration=2.0)
+            self.subtitle(line.captions, duration=2.0)
         self.pin(group)
         self.play(FadeIn(group, shift=0.2 * UP), run_time=0.8)
         self.wait(1.2)
@@ -141,9 +179,9 @@ class ChapterMixin:
 
     def caption(
         self,
-        content: str,
+        content: str | Msg,
         *animations,
-        say: str | None = None,
+        say: str | Msg | None = None,
         run_time: float | None = None,
         hold: float | None = None,
     ) -> None:
@@ -155,7 +193,7 @@ class ChapterMixin:
         Each caption starts a new beat: in the slide deck, a pause before it, with the spoken line as notes.
         """
         line = self.script.add(content, say)
-        self.beat(line.spoken)
+        self.beat(line.said(self.locale))
         needed = reading_time(content)
         if self.narrated:
             self.speak(line)
@@ -170,22 +208,32 @@ class ChapterMixin:
             if hold != 0:  # the beat lasts as long as its line; hold=0 marks a beat the next animation continues
                 self._wait_for_speech()
             return
-        new = text(content, CAPTION_SIZE).to_edge(DOWN, buff=0.3)
-        if new.width > config.frame_width - 0.8:
-            new.scale_to_fit_width(config.frame_width - 0.8)
+        new = self._caption_mobject(line.shown(self.locale))
         self.pin(new)
         if animations:
             duration = run_time if run_time is not None else max(1.0, needed * 0.6)
-            self.add_subcaption(content, duration=max(needed, duration))
+            self.subtitle(line.captions, duration=max(needed, duration))
             self._swap_caption(new)
             self.play(*animations, run_time=duration)
             rest = needed - duration if hold is None else hold
         else:
-            self.add_subcaption(content, duration=needed)
+            self.subtitle(line.captions, duration=needed)
             self._swap_caption(new)
             rest = needed if hold is None else hold
         if rest > 0:
             self.wait(rest)
+
+    def _caption_mobject(self, shown: str) -> Mobject:
+        """The caption bar's text: one line, or (a language without spaces, such as Chinese, that would not
+        fit) two lines broken at the punctuation nearest the middle; scaled down only if still too wide."""
+        width = config.frame_width - 0.8
+        new = text(shown, CAPTION_SIZE)
+        if new.width > width and " " not in shown.strip():
+            new = text(break_line(shown), CAPTION_SIZE)
+        new.to_edge(DOWN, buff=0.3)
+        if new.width > width:
+            new.scale_to_fit_width(width)
+        return new
 
     def _swap_caption(self, new: Mobject) -> None:
         """Bring in caption ``new`` in CAPTION_SWAP_SECONDS: the old one (if any) fades out first, then the new
@@ -200,7 +248,7 @@ class ChapterMixin:
     def write_rows(
         self,
         rows: VGroup,
-        beats: Sequence[tuple[str | Said, int]],
+        beats: Sequence[tuple[str | Msg | Said, int]],
         hold: float,
         run_time: float = ROW_WRITE_SECONDS,
         clear: bool = True,

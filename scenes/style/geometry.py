@@ -1,7 +1,7 @@
 """Pure numpy helpers behind the mobjects (no manim here, so they are tested on their own).
 
 Clipping segments to the panel square (Liang–Barsky), axis tick steps, scientific notation,
-the factor that fits a box into another, and the basins of the toy loss's valleys.
+the factor that fits a box into another, the basins of the toy loss's valleys, and line breaks in Chinese.
 """
 
 from __future__ import annotations
@@ -162,3 +162,24 @@ def in_basin(path: np.ndarray, basin: tuple[float, float]) -> np.ndarray:
         raise ValueError(f"basin must be (low, high) with low < high, got {basin!r}")
     path = np.asarray(path, dtype=float)
     return np.mod(np.arctan2(path[:, 1], path[:, 0]) - low, 2 * np.pi) < high - low
+
+
+#: Where a line of Chinese (no spaces) may break: after these punctuation marks, best first.
+BREAK_AFTER = "。；：，、）》」"
+
+
+def break_line(line: str) -> str:
+    """``line`` (a language without spaces) as two lines, broken after the punctuation mark nearest its middle
+    (if one is in its middle half), else at the middle; Latin words and numbers inside it are never split."""
+    if len(line) < 2:
+        raise ValueError(f"cannot break a line of {len(line)} character(s): {line!r}")
+    middle = len(line) / 2
+    marks = [i + 1 for i, char in enumerate(line[:-1]) if char in BREAK_AFTER and abs(i + 1 - middle) <= middle / 2]
+    if marks:
+        cut = min(marks, key=lambda i: abs(i - middle))
+    else:
+        # between two characters that are not both Latin letters/digits (keep "float32" or "215" whole)
+        cuts = [i for i in range(1, len(line)) if not (line[i - 1].isascii() and line[i].isascii()
+                                                        and line[i - 1].isalnum() and line[i].isalnum())]  # fmt: skip
+        cut = min(cuts, key=lambda i: abs(i - middle)) if cuts else round(middle)
+    return line[:cut].rstrip() + "\n" + line[cut:].lstrip()

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from scenes.i18n import LANGUAGES, Msg, english, localized
+
 #: The environment variable that picks the edition; tools/render.py sets it for every chapter it renders.
 EDITION_VARIABLE = "NARRATION"
 #: Words of the caption that make a line's slug: enough to tell a chapter's lines apart.
@@ -39,17 +41,28 @@ def slug(caption: str) -> str:
 class Said(NamedTuple):
     """A beat's caption (silent edition) with the sentence the narrator says instead (narrated edition)."""
 
-    caption: str
-    say: str
+    caption: str | Msg
+    say: str | Msg
 
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line: its id, the caption shown in the silent edition, and the sentence the narrator says."""
+    """One spoken line: its id, the caption shown in the silent edition and the sentence the narrator says
+    (both English), and both in every language of the video (``shown``, ``said``)."""
 
     id: str
     caption: str
     spoken: str
+    captions: dict[str, str]  #: language tag → the caption in that language
+    sayings: dict[str, str]  #: language tag → the spoken sentence in that language (its subtitle)
+
+    def shown(self, tag: str) -> str:
+        """The caption in language ``tag``."""
+        return self.captions[tag]
+
+    def said(self, tag: str) -> str:
+        """The spoken sentence in language ``tag``: the narrated edition's subtitle in that language."""
+        return self.sayings[tag]
 
 
 class Script:
@@ -60,18 +73,25 @@ class Script:
         self.lines: list[Line] = []
         self._used: set[str] = set()
 
-    def add(self, caption: str, say: str | None = None, key: str | None = None) -> Line:
+    def add(self, caption: str | Msg, say: str | Msg | None = None, key: str | None = None) -> Line:
         """Record the line for ``caption``; ``say`` is the spoken sentence when it differs from the caption,
-        ``key`` a slug to use instead of one made from the caption (for lines without a caption)."""
-        spoken = caption if say is None else say
+        ``key`` a slug to use instead of one made from the caption (for lines without a caption).
+
+        The id and the voice come from the English; a plain str is the same in every language (a name).
+        """
+        said = caption if say is None else say
+        spoken = english(said)
         if not spoken.strip():
-            raise ValueError(f"the spoken line for caption {caption!r} is empty")
-        base = key if key is not None else slug(caption)
+            raise ValueError(f"the spoken line for caption {english(caption)!r} is empty")
+        base = key if key is not None else slug(english(caption))
         line_slug, n = base, 1
         while line_slug in self._used:
             n += 1
             line_slug = f"{base}-{n}"
         self._used.add(line_slug)
-        line = Line(f"{self.chapter_module}/{line_slug}", caption, spoken)
+        line = Line(
+            f"{self.chapter_module}/{line_slug}", english(caption), spoken,
+            {tag: localized(caption, tag) for tag in LANGUAGES}, {tag: localized(said, tag) for tag in LANGUAGES},
+        )  # fmt: skip
         self.lines.append(line)
         return line

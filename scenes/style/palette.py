@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenes.i18n import SOURCE
+
 # --- palette ---------------------------------------------------------------
 BACKGROUND = "#0f1117"
 TEXT_COLOR = "#ECEFF4"
@@ -35,7 +37,7 @@ PRECISION_COLORS: dict[str | int, str] = {"float32": "#F7CBEA", "float64": "#D59
 CLASS_COLORS: tuple[str, str] = ("#2AB3AE", "#D65DB1")
 
 # --- fonts (sizes chosen to stay legible at 854x480), smallest tier first -----------
-FONT = "DejaVu Sans"
+FONT = SOURCE.font  # the English font; text in another language uses its own (scenes.i18n.LANGUAGES)
 SMALL_SIZE = 22  # notes, legends, muted labels
 CAPTION_SIZE = SMALL_SIZE + 2  # the bottom captions, plot axis names, small tables
 LABEL_SIZE = 26  # short labels (θ₀ at a run's start, card headings)

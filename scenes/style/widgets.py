@@ -24,11 +24,11 @@ from manim import (
     config,
 )
 
+from scenes.i18n import Msg, current_locale, language, localized
 from scenes.style.geometry import fit_factor, sci_parts
 from scenes.style.palette import (
     BACKGROUND,
     BODY_SIZE,
-    FONT,
     LABEL_SIZE,
     LOSS_GAMMA,
     LOSS_HIGH,
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     from mathcore.derivations import Derivation
 
 
-def text(content: str, size: int = BODY_SIZE, color: str = TEXT_COLOR, **kwargs) -> Text:
-    """Body text in the video's font."""
-    return Text(content, font=FONT, font_size=size, color=color, **kwargs)
+def text(content: str | Msg, size: int = BODY_SIZE, color: str = TEXT_COLOR, **kwargs) -> Text:
+    """Text in the render's language (a Msg is translated; a plain str is a name or number) and its font."""
+    return Text(localized(content), font=language(current_locale()).font, font_size=size, color=color, **kwargs)
 
 
 def math(latex: str, size: int = MATH_SIZE, color: str = TEXT_COLOR, **kwargs) -> MathTex:
@@ -59,7 +59,9 @@ def fit_within(mobject: Mobject, width: float, height: float) -> Mobject:
     return mobject.scale(fit_factor(mobject.width, mobject.height, width, height))
 
 
-def formula_card(latex: str, caption: str | None = None, size: int = MATH_SIZE, color: str = TEXT_COLOR) -> VGroup:
+def formula_card(
+    latex: str, caption: str | Msg | None = None, size: int = MATH_SIZE, color: str = TEXT_COLOR
+) -> VGroup:
     """A boxed formula (with an optional caption above) on a dark backdrop."""
     formula = math(latex, size, color)
     group = VGroup(formula)
@@ -84,7 +86,7 @@ def loss_rgb(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     return LOSS_LOW + unit[..., None] * (LOSS_HIGH - LOSS_LOW)
 
 
-def legend(entries: Sequence[tuple[str, str]]) -> VGroup:
+def legend(entries: Sequence[tuple[str, str | Msg]]) -> VGroup:
     """Colour key: a short line and a label per entry."""
     rows = VGroup()
     for color, label in entries:
@@ -163,7 +165,7 @@ def step_named(derivation: Derivation, key: str) -> str:
     return derivation.step(key).latex
 
 
-def labelled_row(label: str, latex: str, size: int = MATH_SIZE, label_width: float = 3.3) -> VGroup:
+def labelled_row(label: str | Msg, latex: str, size: int = MATH_SIZE, label_width: float = 3.3) -> VGroup:
     """A short muted label ('\\n' breaks it), then a formula starting ``label_width`` to the right of it.
 
     The row has ``.label`` and ``.formula``; rows with the same ``label_width`` align when stacked flush left.
@@ -178,7 +180,7 @@ def labelled_row(label: str, latex: str, size: int = MATH_SIZE, label_width: flo
 
 def derivation_rows(
     derivation: Derivation,
-    entries: Sequence[tuple[str, str]],
+    entries: Sequence[tuple[str, str | Msg]],
     size: int = MATH_SIZE,
     label_width: float = 3.3,
     buff: float = 0.45,
