@@ -29,6 +29,7 @@ from manim import (
 )
 
 from mathcore import experiments
+from scenes.i18n import Msg, _
 from scenes.style.geometry import plane_tick_step, plot_tick_step
 from scenes.style.palette import (
     CAPTION_SIZE,
@@ -169,9 +170,9 @@ class SideBySideZoom(Group):
         super().__init__()
         steps = len(comparison.scale) - 1
         fixed = np.full(steps + 1, extent)
-        self.left = self._panel(extent, side, "constant LR + weight decay", DECAY_COLOR, fixed, tracker)
+        self.left = self._panel(extent, side, _("constant LR + weight decay"), DECAY_COLOR, fixed, tracker)
         zoomed = extent / comparison.scale  # the right view's range at each step
-        self.right = self._panel(extent, side, "exp. LR, no weight decay", EXP_COLOR, zoomed, tracker)
+        self.right = self._panel(extent, side, _("exp. LR, no weight decay"), EXP_COLOR, zoomed, tracker)
         # Space the panels by their squares (the headings may be a little wider than the squares).
         self.right.shift(self.left.axes.get_right() - self.right.axes.get_left() + 0.6 * RIGHT)
         panels = Group(self.left, self.right).to_corner(UP + LEFT, buff=0.25).shift(0.15 * RIGHT)
@@ -181,8 +182,8 @@ class SideBySideZoom(Group):
         self.readouts = VGroup(
             step_counter(tracker, steps),
             readout(r"s_t =", comparison.scale, tracker, TEXT_COLOR, digits=4),
-            readout(r"\text{zoom } 1/s_t =", 1 / comparison.scale, tracker, EXP_COLOR, digits=1),
-            text("same map at every zoom:\nthe loss sees only\nthe angle", SMALL_SIZE, MUTED),
+            readout(r"1/s_t =", 1 / comparison.scale, tracker, EXP_COLOR, digits=1, name=_("zoom")),
+            text(_("same map at every zoom:\nthe loss sees only\nthe angle"), SMALL_SIZE, MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         fit_within(self.readouts, config.frame_width / 2 - self.right.axes.get_right()[0] - 0.8, side)
         self.readouts.next_to(self.right.axes, RIGHT, buff=0.5).align_to(self.right.axes, UP)
@@ -199,14 +200,16 @@ class SideBySideZoom(Group):
         curve_exp.axes = axes  # identical geometry: draw it on the first plot's axes
         curve_wd.line.set_stroke(width=10)
         curve_exp.line.set_stroke(width=3)
-        caption = text("polar angle of each run", SMALL_SIZE, MUTED)
+        caption = text(_("polar angle of each run"), SMALL_SIZE, MUTED)
         self.strip = VGroup(axes, curve_wd, curve_exp, caption)
         self.strip.next_to(panels, DOWN, buff=0.35).set_x(0)
         caption.next_to(axes.y_axis.get_top(), RIGHT, buff=0.6)
         self.add(self.left, self.right, self.readouts, self.strip)
 
     @staticmethod
-    def _panel(extent: float, side: float, title: str, color: str, ranges: np.ndarray, tracker: ValueTracker) -> Group:
+    def _panel(
+        extent: float, side: float, title: str | Msg, color: str, ranges: np.ndarray, tracker: ValueTracker
+    ) -> Group:
         axes = plane_panel(extent, side, labels=False)
         heading = text(title, SMALL_SIZE, color).next_to(axes, UP, buff=0.12)
         fit_within(heading, side + 0.5, 1.0)

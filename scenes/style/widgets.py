@@ -98,9 +98,24 @@ def legend(entries: Sequence[tuple[str, str | Msg]]) -> VGroup:
 # --- live readouts: per frame they only index precomputed values --------------------
 
 
-def readout(label_latex: str, values: np.ndarray, tracker: ValueTracker, color: str, digits: int = 3) -> VGroup:
-    """``label = value`` where value is values[round(tracker)], updated per frame by indexing."""
-    label = math(label_latex, READOUT_SIZE, color)
+def readout_label(label_latex: str, size: int, color: str, name: str | Msg | None = None) -> Mobject:
+    """A readout's label: the formula, after a word or two of text (``name``, translated) when it has one."""
+    formula = math(label_latex, size, color)
+    if name is None:
+        return formula
+    return VGroup(text(name, size, color), formula).arrange(RIGHT, buff=0.15)
+
+
+def readout(
+    label_latex: str,
+    values: np.ndarray,
+    tracker: ValueTracker,
+    color: str,
+    digits: int = 3,
+    name: str | Msg | None = None,
+) -> VGroup:
+    """``name label = value`` where value is values[round(tracker)], updated per frame by indexing."""
+    label = readout_label(label_latex, READOUT_SIZE, color, name)
     number = DecimalNumber(values[0], num_decimal_places=digits, font_size=READOUT_SIZE, color=color)
     number.next_to(label, RIGHT, buff=0.15)
 
@@ -120,7 +135,7 @@ def step_counter(tracker: ValueTracker, steps: int) -> VGroup:
 
 
 class SciReadout(VGroup):
-    """``label = m × 10^e`` for values[round(tracker)]; per frame it only indexes precomputed m and e.
+    """``name label = m × 10^e`` for values[round(tracker)]; per frame it only indexes precomputed m and e.
 
     DecimalNumber cannot print scientific notation, so the mantissa and the exponent are two numbers.
     """
@@ -133,11 +148,12 @@ class SciReadout(VGroup):
         color: str,
         digits: int = 1,
         size: int = READOUT_SIZE,
+        name: str | Msg | None = None,
     ):
         super().__init__()
         self.mantissas, self.exponents = sci_parts(values, digits)
         self.tracker = tracker
-        self.label = math(label_latex, size, color)
+        self.label = readout_label(label_latex, size, color, name)
         self.mantissa = DecimalNumber(self.mantissas[0], num_decimal_places=digits, font_size=size, color=color)
         self.times_ten = math(r"\times 10", size, color)
         self.exponent = Integer(int(self.exponents[0]), font_size=round(size * 0.8), color=color)
