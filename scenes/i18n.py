@@ -29,6 +29,8 @@ LOCALE_VARIABLE = "LOCALE"
 LOCALE_DIR = ROOT / "assets" / "locale"
 DOMAIN = "video"
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
+#: Beside manim's .srt of a chapter, the chapter's record of its cues in every language (tools/render.py reads it).
+CUES_SUFFIX = ".cues.json"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scenes import i18n
+from scenes.i18n import CUES_SUFFIX, LANGUAGES, LOCALE_VARIABLE, SOURCE, catalogue_path, language
 from scenes.video import CHAPTERS, SCENES_DIR, Chapter
 from tools import tracks
 from tools.common import (
@@ -53,7 +55,7 @@ from tools.common import (
 
 QUALITIES = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 #: Files every chapter depends on besides its own scene file, relative to the root (see ``shared_inputs``).
-REQUIRED_SHARED_INPUTS = ("scenes/video.py", "manim.cfg", "requirements.lock")
+REQUIRED_SHARED_INPUTS = ("scenes/video.py", "scenes/i18n.py", "manim.cfg", "requirements.lock")
 #: Packages whose every ``*.py`` (at any depth) every chapter imports; either may be a module or a package.
 SHARED_PACKAGES = ("mathcore", "scenes/style")
 #: The render's machine-readable timing log, in build/<quality>/ (read by tools/bench.py).
@@ -113,6 +115,30 @@ class RenderedChapter:
     seconds: float = 0.0  #: wall time spent on this chapter (render, or just the check when reused)
     reused: bool = False  #: True when the inputs were unchanged and the previous render was kept
     levels: tracks.AudioLevels | None = None  #: the clip's audio as measured (decoded); None: no audio
+    cue_texts: Path | None = None  #: the subtitles' texts in every language (the scene's record, CUES_SUFFIX)
+    locale: str = SOURCE.tag  #: the language the chapter was rendered in (its captions, labels and .srt)
+
+    def cues(self, tag: str | None = None, sequential: bool = False) -> tuple[tracks.Cue, ...]:
+        """The chapter's subtitle cues in language ``tag`` (default: its own), timed as manim's .srt;
+        ``sequential``: one at a time and ending with the video (``tracks.sequential``)."""
+        if self.subtitles is None:
+            return ()
+        own = tracks.read_cues(self.subtitles)
+        tag = self.locale if tag is None else tag
+        if tag != self.locale:
+            if self.cue_texts is None:
+                raise ValueError(f"{self.chapter.module}: no record of its cues in {tag} ({CUES_SUFFIX})")
+            own = tracks.translated(own, read_cue_texts(self.cue_texts), self.locale, tag)
+        return tracks.sequential(own, self.duration) if sequential else own
+
+
+def read_cue_texts(path: Path) -> list[dict[str, str]]:
+    """The texts of a chapter's cues in every language, in the .srt's order (by start, then end)."""
+    try:
+        cues = json.loads(path.read_text(encoding="utf-8"))["cues"]
+    except (OSError, json.JSONDecodeError, KeyError) as error:
+        raise ValueError(f"{path} is not a cue record written by a chapter: {error}") from error
+    return [cue["text"] for cue in sorted(cues, key=lambda cue: (cue["start"], cue["end"]))]
 
 
 def narration_value(narrated: bool) -> str:
@@ -120,29 +146,52 @@ def narration_value(narrated: bool) -> str:
     return NARRATION_VALUES[0] if narrated else NARRATION_VALUES[1]
 
 
-def build_dir(quality: str, narrated: bool = True) -> Path:
-    """build/<resolution> (narrated) or build/<resolution>-silent for a quality letter, e.g. build/480p15 for ``l``."""
+def check_edition(narrated: bool, locale: str) -> None:
+    """Refuse an edition that does not exist: the narrated one is spoken in English (and carries every
+    language's subtitles); another language is a silent edition."""
+    language(locale)
+    if narrated and locale != SOURCE.tag:
+        raise UsageError(
+            f"the narrated edition is in English, with subtitles in {', '.join(LANGUAGES)}; "
+            f"for the {locale} edition use NARRATION=off (LOCALE={locale})"
+        )
+
+
+def build_dir(quality: str, narrated: bool = True, locale: str = SOURCE.tag) -> Path:
+    """build/<resolution> (narrated), build/<resolution>-silent (silent, English) or
+    build/<resolution>-silent-<locale> (silent, another language), e.g. build/480p15 for ``l``."""
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; qualities: {', '.join(QUALITIES)}")
-    return ROOT / "build" / (QUALITIES[quality] + ("" if narrated else "-silent"))
+    check_edition(narrated, locale)
+    suffix = "" if narrated else "-silent" + ("" if locale == SOURCE.tag else f"-{locale}")
+    return ROOT / "build" / (QUALITIES[quality] + suffix)
 
 
-def input_hash(chapter: Chapter, quality: str, narrated: bool = True, root: Path | None = None) -> str:
-    """Hash of everything the chapter's render depends on: its file, the shared code, the quality, the edition
-    and, narrated, the voice's code and recordings."""
+def translation_inputs(root: Path | None = None) -> list[str]:
+    """The translated catalogues (relative to ``root``): every edition's subtitles or screen text read them."""
     root = ROOT if root is None else root
-    digest = hashlib.sha256(f"{quality}\0NARRATION={narration_value(narrated)}".encode())
+    names = [catalogue_path(tag).relative_to(i18n.ROOT).as_posix() for tag in LANGUAGES if tag != SOURCE.tag]
+    return sorted(name for name in names if (root / name).is_file())
+
+
+def input_hash(
+    chapter: Chapter, quality: str, narrated: bool = True, root: Path | None = None, locale: str = SOURCE.tag
+) -> str:
+    """Hash of everything the chapter's render depends on: its file, the shared code, the translations, the
+    quality, the edition, the language and, narrated, the voice's code and recordings."""
+    root = ROOT if root is None else root
+    digest = hashlib.sha256(f"{quality}\0NARRATION={narration_value(narrated)}\0LOCALE={locale}".encode())
     own = chapter.path.relative_to(SCENES_DIR.parent).as_posix()
     voice = voice_inputs(root, chapter.module) if narrated else ()
-    for name in (own, *shared_inputs(root), *voice):
+    for name in (own, *shared_inputs(root), *translation_inputs(root), *voice):
         digest.update(name.encode() + b"\0")
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
 
 
-def manim_environment(narrated: bool) -> dict[str, str]:
-    """The environment of a manim child: this process's, with NARRATION set for the edition."""
-    return {**os.environ, NARRATION_VARIABLE: narration_value(narrated)}
+def manim_environment(narrated: bool, locale: str = SOURCE.tag) -> dict[str, str]:
+    """The environment of a manim child: this process's, with NARRATION and LOCALE set for the edition."""
+    return {**os.environ, NARRATION_VARIABLE: narration_value(narrated), LOCALE_VARIABLE: locale}
 
 
 def manim_command(chapter: Chapter, quality: str, media: Path) -> list[str]:
@@ -154,9 +203,26 @@ def manim_command(chapter: Chapter, quality: str, media: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def publish_chapter(produced: Path, video: Path, subtitles: Path) -> tracks.AudioLevels | None:
+def subtitle_tracks(
+    cues: Sequence[tracks.Cue], cue_texts: Sequence[dict[str, str]] | None
+) -> list[tracks.SubtitleTrack]:
+    """The narrated edition's subtitle tracks, English first: ``cues`` (English, from manim's .srt) and the same
+    cues in every other language (``cue_texts``, the scene's record; None: English only); none without cues."""
+    if not cues:
+        return []
+    tags = LANGUAGES if cue_texts is not None else (SOURCE.tag,)
+    return [
+        tracks.subtitle_track(tag, cues if tag == SOURCE.tag else tracks.translated(cues, cue_texts, SOURCE.tag, tag))
+        for tag in tags
+    ]
+
+
+def publish_chapter(
+    produced: Path, video: Path, subtitles: Path, cue_texts: Path | None = None
+) -> tracks.AudioLevels | None:
     """Publish manim's narrated render ``produced`` as ``video``: its video stream copied, its audio (if any) at
-    delivery loudness, its subcaptions as an English mov_text track and as ``<module>.en.srt``/``.en.vtt``.
+    delivery loudness, its subcaptions as one mov_text track per language (English, then the translations from
+    ``cue_texts``) and as ``<module>.<tag>.srt``/``.vtt``.
 
     The audio comes from the WAV manim leaves beside its MP4 (lossless, and free of the AAC priming delay manim's
     MP4 carries), else from the MP4 itself; it is made exactly as long as the video.
@@ -166,13 +232,16 @@ def publish_chapter(produced: Path, video: Path, subtitles: Path) -> tracks.Audi
     if tracks.has_audio(produced):
         wav = produced.with_suffix(".wav")
         audio = tracks.fit(tracks.read_audio(wav if wav.is_file() else produced), duration)
-    english = tracks.english(tracks.sequential(tracks.read_cues(subtitles), duration) if subtitles.is_file() else ())
-    present = [english] if english.cues else []
+    cues = tracks.read_cues(subtitles) if subtitles.is_file() else ()
+    texts = read_cue_texts(cue_texts) if cues and cue_texts is not None and cue_texts.is_file() else None
+    present = [tracks.SubtitleTrack(t.language, t.tag, t.title, tracks.sequential(t.cues, duration))
+               for t in subtitle_tracks(cues, texts)]  # fmt: skip
     levels = tracks.write_mp4(video, [tracks.VideoSource(produced)], audio, present)
     tracks.write_sidecars(video, present)
     if not present:  # no subcaptions any more: no sidecars from an earlier render
-        for old in tracks.sidecar_paths(video, english):
-            old.unlink(missing_ok=True)
+        for tag in LANGUAGES:
+            for old in tracks.sidecar_paths(video, tracks.subtitle_track(tag, ())):
+                old.unlink(missing_ok=True)
     return levels
 
 
@@ -183,33 +252,40 @@ def clip_levels(video: Path) -> tracks.AudioLevels | None:
 
 
 def render_chapter(
-    chapter: Chapter, quality: str, log: Callable[[str], None], children: Children, narrated: bool = True
+    chapter: Chapter,
+    quality: str,
+    log: Callable[[str], None],
+    children: Children,
+    narrated: bool = True,
+    locale: str = SOURCE.tag,
 ) -> RenderedChapter:
     """Render one chapter with manim (a child in ``children``) unless its inputs are unchanged since the last render."""
     started = time.monotonic()
-    out_dir = build_dir(quality, narrated) / "chapters"
-    video, subtitles, sections, stamp = (
-        out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", ".sections.json", ".hash")
+    out_dir = build_dir(quality, narrated, locale) / "chapters"
+    video, subtitles, cue_texts, sections, stamp = (
+        out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", CUES_SUFFIX, ".sections.json", ".hash")
     )
-    digest = input_hash(chapter, quality, narrated)
+    digest = input_hash(chapter, quality, narrated, locale=locale)
     if video.exists() and stamp.exists() and stamp.read_text() == digest:
         log(f"{chapter.module}: unchanged, reusing {video.relative_to(ROOT)}")
         return RenderedChapter(
             chapter, video, subtitles if subtitles.exists() else None, probe(video).duration,
             seconds=time.monotonic() - started, reused=True, levels=clip_levels(video),
+            cue_texts=cue_texts if cue_texts.exists() else None, locale=locale,
         )  # fmt: skip
 
     # One media folder per chapter: parallel manim processes must not write the same TeX/SVG files.
-    media = build_dir(quality, narrated) / "media" / chapter.module
+    media = build_dir(quality, narrated, locale) / "media" / chapter.module
     produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
     # manim leaves its mixed sound there, and writes it only when the scene has sound: never read an old one.
     produced.with_suffix(".wav").unlink(missing_ok=True)
+    produced.with_suffix(CUES_SUFFIX).unlink(missing_ok=True)
     log(f"{chapter.module}: rendering")
     last_report = started
     animations = 0
     tail: list[str] = []
     with children.popen(manim_command(chapter, quality, media), cwd=ROOT, stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT, env=manim_environment(narrated)) as proc:  # fmt: skip
+                        stderr=subprocess.STDOUT, env=manim_environment(narrated, locale)) as proc:  # fmt: skip
         for line in proc.stdout:  # type: ignore[union-attr]
             tail = (tail + [line.rstrip()])[-40:]
             if re.search(r"Animation \d+ : Partial movie file written", line):
@@ -219,17 +295,18 @@ def render_chapter(
                     log(f"{chapter.module}: {animations} animations done ({time.monotonic() - started:.0f} s)")
         if proc.wait() != 0:
             raise RuntimeError(f"manim failed on {chapter.module} ({chapter.scene}):\n" + "\n".join(tail))
-    produced_srt = produced.with_suffix(".srt")
+    produced_srt, produced_texts = produced.with_suffix(".srt"), produced.with_suffix(CUES_SUFFIX)
     if narrated:
-        levels = publish_chapter(produced, video, produced_srt)
+        levels = publish_chapter(produced, video, produced_srt, produced_texts)
     else:
         copy_atomically(produced, video)
         levels = None
     copy_atomically(produced.parent / "sections" / f"{chapter.scene}.json", sections)
-    if produced_srt.exists():
-        copy_atomically(produced_srt, subtitles)
-    elif subtitles.exists():
-        subtitles.unlink()
+    for made, published in ((produced_srt, subtitles), (produced_texts, cue_texts)):
+        if made.exists():
+            copy_atomically(made, published)
+        elif published.exists():
+            published.unlink()
     # The stamp comes last: a run stopped before it renders this chapter again.
     write_text_atomically(stamp, digest)
     duration = probe(video).duration
@@ -237,8 +314,9 @@ def render_chapter(
     loud = f", audio {levels.loudness_lufs:.1f} LUFS" if levels and levels.loudness_lufs is not None else ""
     log(f"{chapter.module}: done, {duration:.1f} s of video{loud} in {seconds:.0f} s")
     return RenderedChapter(
-        chapter, video, subtitles if subtitles.exists() else None, duration, seconds=seconds, levels=levels
-    )
+        chapter, video, subtitles if subtitles.exists() else None, duration, seconds=seconds, levels=levels,
+        cue_texts=cue_texts if cue_texts.exists() else None, locale=locale,
+    )  # fmt: skip
 
 
 def chapter_starts(durations: Sequence[float]) -> list[float]:
@@ -251,7 +329,7 @@ def chapter_starts(durations: Sequence[float]) -> list[float]:
 
 
 def chapter_marks(parts: Sequence[RenderedChapter]) -> list[dict[str, object]]:
-    """The joined video's chapter markers (MP4 chapter metadata), in milliseconds."""
+    """The joined video's chapter markers (MP4 chapter metadata), in milliseconds, titled in the chapters' language."""
     starts = chapter_starts([p.duration for p in parts])
     return [
         {
@@ -259,7 +337,7 @@ def chapter_marks(parts: Sequence[RenderedChapter]) -> list[dict[str, object]]:
             "start": round(start * 1000),
             "end": round((start + part.duration) * 1000),
             "time_base": Fraction(1, 1000),
-            "metadata": {"title": part.chapter.title},
+            "metadata": {"title": part.chapter.title_in(part.locale)},
         }
         for i, (part, start) in enumerate(zip(parts, starts))
     ]
@@ -280,15 +358,38 @@ def joined_audio(parts: Sequence[RenderedChapter]) -> np.ndarray | None:
     )
 
 
-def joined_cues(parts: Sequence[RenderedChapter], sequential: bool = False) -> list[tracks.Cue]:
-    """The chapters' subtitle cues, each shifted by its chapter's start; ``sequential``: each chapter's cues
-    made one at a time and ending with its video (``tracks.sequential``), as an MP4 text track needs."""
+def joined_cues(parts: Sequence[RenderedChapter], sequential: bool = False, tag: str | None = None) -> list[tracks.Cue]:
+    """The chapters' subtitle cues in language ``tag`` (default: their own), each shifted by its chapter's start;
+    ``sequential``: each chapter's cues made one at a time and ending with its video (``tracks.sequential``), as an
+    MP4 text track needs."""
     cues: list[tracks.Cue] = []
     for part, start in zip(parts, chapter_starts([p.duration for p in parts])):
-        if part.subtitles is not None:
-            own = tracks.read_cues(part.subtitles)
-            cues += tracks.shifted(tracks.sequential(own, part.duration) if sequential else own, start)
+        cues += tracks.shifted(part.cues(tag, sequential), start)
     return cues
+
+
+def chapter_list(parts: Sequence[RenderedChapter], tag: str) -> str:
+    """The chapters' start times and titles in language ``tag``, one ``0:00 Title`` per line, as video sites
+    read them from a description (hours only when the video is that long)."""
+    starts = chapter_starts([p.duration for p in parts])
+    hours = sum(p.duration for p in parts) >= 3600
+    return "".join(f"{_timestamp(start, hours)} {part.chapter.title_in(tag)}\n" for part, start in zip(parts, starts))
+
+
+def _timestamp(seconds: float, hours: bool) -> str:
+    """m:ss, or h:mm:ss when ``hours`` (seconds floored, so a chapter never appears to start late)."""
+    whole = int(seconds)
+    if hours:
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def write_chapter_lists(parts: Sequence[RenderedChapter], video: Path) -> list[Path]:
+    """``<stem>.chapters.<tag>.txt`` beside ``video`` for every language (the times are the same in each)."""
+    return [
+        write_text_atomically(video.with_name(f"{video.stem}.chapters.{tag}.txt"), chapter_list(parts, tag))
+        for tag in LANGUAGES
+    ]
 
 
 def join_videos(
@@ -305,12 +406,13 @@ def join_videos(
 
 
 def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
-    """Merge the chapters' subtitles into one .srt, shifted by each chapter's start."""
+    """Merge the chapters' subtitles (in their own language) into one .srt, shifted by each chapter's start."""
     write_text_atomically(target, tracks.srt_text(joined_cues(parts)))
 
 
 def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, Path]:
-    """index.json and index.md beside the clips: title, duration, start in the full video, file, audio, narration.
+    """index.json and index.md beside the clips: title (the clips' language) and titles (every language),
+    duration, start in the full video, file, audio, narration.
 
     The narration is the chapter's cues (start, text) when the clip has audio: then each cue is a spoken line.
     """
@@ -321,7 +423,8 @@ def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, 
         rows.append(
             {
                 "number": i + 1,
-                "title": p.chapter.title,
+                "title": p.chapter.title_in(p.locale),
+                "titles": {tag: p.chapter.title_in(tag) for tag in LANGUAGES},
                 "module": p.chapter.module,
                 "duration_s": round(p.duration, 3),
                 "start_s": round(start, 3),
@@ -331,12 +434,16 @@ def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, 
                 "narration": [{"start_s": round(cue.start, 3), "text": cue.text} for cue in spoken],
             }
         )
-    table = ["| # | chapter | start | duration | file | audio |", "|---|---|---|---|---|---|"]
-    table += [
-        f"| {r['number']} | {r['title']} | {_clock(r['start_s'])} | "
-        f"{r['duration_s']:.1f} s | [{r['file']}]({r['file']}) | {'narrated' if r['audio'] else 'silent'} |"
-        for r in rows
-    ]
+    # One title column per language: the clips' own first, then the others.
+    own = parts[0].locale if parts else SOURCE.tag
+    tags = [own, *(tag for tag in LANGUAGES if tag != own)]
+    header = ["#", *(f"chapter ({tag})" for tag in tags), "start", "duration", "file", "audio"]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        link = f"[{r['file']}]({r['file']})"
+        cells = [str(r["number"]), *(r["titles"][tag] for tag in tags), _clock(r["start_s"]),
+                 f"{r['duration_s']:.1f} s", link, "narrated" if r["audio"] else "silent"]  # fmt: skip
+        table.append("| " + " | ".join(cells) + " |")
     for r in rows:
         if r["narration"]:
             table += ["", f"## {r['number']}. {r['title']}", ""]
@@ -414,6 +521,7 @@ class RenderLog:
     chapters: tuple[ChapterTiming, ...] = field(default_factory=tuple)
     finished: str = ""  #: ISO 8601 time (UTC) the run ended
     narration: str = NARRATION_VALUES[0]  #: the edition: "on" (narrated) or "off" (silent)
+    locale: str = SOURCE.tag  #: the edition's language (of its captions and labels; the narrated one is English)
     loudness_lufs: float | None = None  #: the joined video's integrated loudness (decoded); None: not joined, no audio
     true_peak_dbtp: float | None = None  #: the joined video's true peak (decoded); None: not joined, no audio
 
@@ -445,16 +553,17 @@ def render_all(
     log: Callable[[str], None],
     finished: Callable[[RenderedChapter], None] = lambda part: None,
     narrated: bool = True,
+    locale: str = SOURCE.tag,
 ) -> list[RenderedChapter]:
-    """Render ``chapters`` (of the edition ``narrated``) on ``jobs`` threads, in order, calling ``finished`` as
-    each one is ready.
+    """Render ``chapters`` (of the edition ``narrated``, in language ``locale``) on ``jobs`` threads, in order,
+    calling ``finished`` as each one is ready.
 
     Ctrl-C terminates the running manim processes and starts no new one (``parallel_map``).
     """
     children = Children()
 
     def one(chapter: Chapter) -> RenderedChapter:
-        part = render_chapter(chapter, quality, log, children, narrated)
+        part = render_chapter(chapter, quality, log, children, narrated, locale)
         finished(part)
         return part
 
@@ -468,21 +577,26 @@ class JoinedVideo:
     video: Path
     subtitles: tuple[Path, ...]
     levels: tracks.AudioLevels | None
+    chapter_lists: tuple[Path, ...] = ()
 
 
 def join_edition(parts: Sequence[RenderedChapter], target: Path, narrated: bool) -> JoinedVideo:
-    """Join the chapters into ``target`` and write its subtitles beside it.
+    """Join the chapters into ``target`` and write its subtitles and chapter lists beside it.
 
-    Narrated: an English mov_text track in the MP4 and ``video.en.srt``/``.en.vtt``. Silent: ``video.srt``.
+    Narrated: a mov_text track per language in the MP4 (English first) and ``video.<tag>.srt``/``.vtt``.
+    Silent: ``video.srt`` in the edition's language. Both: ``video.chapters.<tag>.txt`` for every language.
     """
     if not narrated:
         levels = join_videos(parts, target)
         join_subtitles(parts, target.with_suffix(".srt"))
-        return JoinedVideo(target, (target.with_suffix(".srt"),), levels)
-    english = tracks.english(joined_cues(parts, sequential=True))
-    present = [english] if english.cues else []
+        return JoinedVideo(target, (target.with_suffix(".srt"),), levels, tuple(write_chapter_lists(parts, target)))
+    recorded = all(p.cue_texts is not None for p in parts if p.subtitles is not None)
+    tags = LANGUAGES if recorded else (SOURCE.tag,)
+    present = [tracks.subtitle_track(tag, joined_cues(parts, sequential=True, tag=tag)) for tag in tags]
+    present = [track for track in present if track.cues]
     levels = join_videos(parts, target, present)
-    return JoinedVideo(target, tuple(tracks.write_sidecars(target, present)), levels)
+    sidecars = tuple(tracks.write_sidecars(target, present))
+    return JoinedVideo(target, sidecars, levels, tuple(write_chapter_lists(parts, target)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -497,13 +611,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--narration", choices=NARRATION_VALUES, default=NARRATION_VALUES[0],
         help="on: the narrated edition, in build/<res>/ (default); off: the silent one, in build/<res>-silent/",
     )  # fmt: skip
+    parser.add_argument(
+        "--locale", choices=list(LANGUAGES), default=SOURCE.tag,
+        help="the language of the captions and labels: en (default); zh-Hans needs --narration off "
+        "(into build/<res>-silent-zh-Hans/). The narrated edition carries subtitles in every language.",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     narrated = args.narration == NARRATION_VALUES[0]
+    locale = args.locale
 
     if args.list:
         for i, c in enumerate(CHAPTERS, 1):
-            print(f"{i:2d}. {c.module:<20} {c.scene:<16} {c.title}")
+            print(f"{i:2d}. {c.module:<20} {c.scene:<16} {c.title_in(locale)}")
         return 0
+    check_edition(narrated, locale)
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
     chapters = select(args.only)
@@ -521,8 +642,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with lock:
             done += 1
 
-    parts = render_all(chapters, args.quality, args.jobs, log, finished, narrated)
-    out = build_dir(args.quality, narrated)
+    parts = render_all(chapters, args.quality, args.jobs, log, finished, narrated, locale)
+    out = build_dir(args.quality, narrated, locale)
     joined = not (args.only or args.no_join)
     if not args.only:
         index, _ = write_index(parts, out / "chapters")
@@ -534,7 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = RenderLog(
         args.quality, QUALITIES[args.quality], args.jobs, round(time.monotonic() - started, 3), joined,
         tuple(ChapterTiming.of(p) for p in parts), datetime.now(UTC).isoformat(timespec="seconds"),
-        narration_value(narrated), **(levels.rounded() if levels else {}),
+        narration_value(narrated), locale, **(levels.rounded() if levels else {}),
     )  # fmt: skip
     record_path = record.write(out / RENDER_LOG)
     if args.only:
@@ -544,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         total = sum(p.duration for p in parts)
         loud = f", {levels.loudness_lufs:.1f} LUFS, {levels.true_peak_dbtp:.1f} dBTP" if levels else ""
-        beside = ", ".join(path.name for path in written.subtitles)
+        beside = ", ".join(path.name for path in (*written.subtitles, *written.chapter_lists))
         log(f"wrote {target.relative_to(ROOT)} ({total / 60:.1f} min{loud}) and {beside}")
     log(f"timings in {record_path.relative_to(ROOT)}")
     return 0

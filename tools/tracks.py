@@ -27,6 +27,7 @@ import srt
 from av.subtitles.subtitle import SubtitleSet
 from scipy.signal import resample_poly
 
+from scenes.i18n import SOURCE, language
 from tools import loudness
 from tools.common import atomic_output, write_text_atomically
 
@@ -92,7 +93,29 @@ class SubtitleTrack:
 
 def english(cues: Sequence[Cue]) -> SubtitleTrack:
     """The English track (the narration's own text)."""
-    return SubtitleTrack("eng", "en", "English", tuple(cues))
+    return subtitle_track(SOURCE.tag, cues)
+
+
+def subtitle_track(tag: str, cues: Sequence[Cue]) -> SubtitleTrack:
+    """The track of language ``tag`` (``en``: eng/English, ``zh-Hans``: chi/简体中文; see scenes.i18n)."""
+    spoken = language(tag)
+    return SubtitleTrack(spoken.iso639_2, spoken.tag, spoken.name, tuple(cues))
+
+
+def translated(cues: Sequence[Cue], texts: Sequence[dict[str, str]], source: str, tag: str) -> tuple[Cue, ...]:
+    """``cues`` (read from manim's .srt, in language ``source``) with their texts in language ``tag``, from
+    ``texts`` (the scene's record of each cue in every language, in the same order): same count, same timings.
+
+    A record whose ``source`` text is not the .srt's cue (another render's record) is a ValueError naming it.
+    """
+    if len(cues) != len(texts):
+        raise ValueError(f"{len(cues)} subtitle cues but {len(texts)} recorded texts: the cue record is stale")
+    out = []
+    for i, (cue, text) in enumerate(zip(cues, texts), 1):
+        if " ".join(text[source].split()) != " ".join(cue.text.split()):
+            raise ValueError(f"cue {i}: the .srt says {cue.text!r}, the record {text[source]!r}: stale record")
+        out.append(Cue(cue.start, cue.end, text[tag]))
+    return tuple(out)
 
 
 def read_cues(path: str | os.PathLike[str]) -> tuple[Cue, ...]:

@@ -14,7 +14,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDS
 from manim.utils.exceptions import EndSceneEarlyException
 
 from scenes import video
-from scenes.i18n import LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
+from scenes.i18n import CUES_SUFFIX, LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
 from scenes.style.geometry import break_line
 from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
@@ -44,8 +44,6 @@ HIGHLIGHT_SECTION = "highlight"
 
 #: A screen of derivation beats: (caption at the bottom, ((step of the derivation, label beside it), ...)), ...
 Screen = Sequence[tuple["str | Msg | Said", Sequence[tuple[str, "str | Msg"]]]]
-#: Beside manim's .srt of a chapter: its cues' texts in every language (tools/render.py makes the tracks).
-CUES_SUFFIX = ".cues.json"
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,7 @@ def test_ctrl_c_ends_the_manim_children_starts_no_more_and_leaves_no_partial_fil
     monkeypatch.setattr(render, "manim_command", sleeping_manim)
     monkeypatch.setattr(render, "ROOT", tmp_path)  # build/ goes under tmp_path
     monkeypatch.setattr(render, "check_system", lambda: None)
-    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True: "digest")
+    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True, **_: "digest")
 
     def interrupt_when_both_run() -> None:
         deadline = time.monotonic() + 30

@@ -207,7 +207,10 @@ def test_silent_edition_has_no_audio_and_keeps_video_srt(parts, tmp_path, monkey
     assert written.levels is None
     assert set(streams(target)) == {"video"}
     assert [p.name for p in written.subtitles] == ["video.srt"]
-    assert sorted(p.name for p in target.parent.iterdir()) == ["video.mp4", "video.srt"]
+    assert [p.name for p in written.chapter_lists] == ["video.chapters.en.txt", "video.chapters.zh-Hans.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(
+        ["video.mp4", "video.srt", "video.chapters.en.txt", "video.chapters.zh-Hans.txt"]
+    )
 
 
 def test_the_edition_reaches_manim_and_the_slides_are_silent(tmp_path, monkeypatch):
@@ -262,8 +265,8 @@ def test_render_log_records_loudness_per_chapter_and_for_the_video(tmp_path, mon
     monkeypatch.setattr(render, "check_system", lambda: None)
     levels = tracks.AudioLevels(-16.004, -2.345, -2.5)
 
-    def with_audio(chapter, quality, log, children, narrated=True):
-        part = fake_render({"opening": 1.0}, set())(chapter, quality, log, children, narrated)
+    def with_audio(chapter, quality, log, children, narrated=True, locale="en"):
+        part = fake_render({"opening": 1.0}, set())(chapter, quality, log, children, narrated, locale)
         return render.RenderedChapter(part.chapter, part.video, None, 30.0, 1.0, levels=levels)
 
     monkeypatch.setattr(render, "render_chapter", with_audio)
@@ -314,7 +317,7 @@ def test_both_editions_end_to_end_with_manim_in_a_child(tmp_path, monkeypatch):
             str(scene) if arg == str(chapter.path) else arg for arg in original(chapter, quality, media)
         ],
     )  # fmt: skip
-    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True: f"digest {narrated}")
+    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True, **_: f"digest {narrated}")
     monkeypatch.setattr(render, "ROOT", tmp_path)
     monkeypatch.setattr(render, "check_system", lambda: None)
     for edition in ("on", "off", "on"):

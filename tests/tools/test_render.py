@@ -157,9 +157,11 @@ def test_missing_latex_is_reported_before_rendering(monkeypatch):
 def fake_render(seconds: dict[str, float], reused: set[str]):
     """A stand-in for render_chapter: no manim, just the timing it would report."""
 
-    def render_chapter(chapter, quality, log, children, narrated=True):
-        video = render.build_dir(quality, narrated) / "chapters" / f"{chapter.module}.mp4"
-        return render.RenderedChapter(chapter, video, None, 30.0, seconds[chapter.module], chapter.module in reused)
+    def render_chapter(chapter, quality, log, children, narrated=True, locale="en"):
+        video = render.build_dir(quality, narrated, locale) / "chapters" / f"{chapter.module}.mp4"
+        return render.RenderedChapter(
+            chapter, video, None, 30.0, seconds[chapter.module], chapter.module in reused, locale=locale
+        )
 
     return render_chapter
 
