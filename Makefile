@@ -7,6 +7,9 @@ CHAPTERS ?=
 # on: the narrated edition (voice, loudness-normalised AAC, English subtitle track) in build/<res>/;
 # off: the silent one (captions on screen) in build/<res>-silent/. Slides are always silent.
 NARRATION ?= on
+# The language of the captions and labels: en, or zh-Hans (silent edition only: NARRATION=off), into
+# build/<res>-silent-zh-Hans/. Not LANG, which would change the process locale of every command.
+LOCALE ?= en
 PY := .venv/bin/python
 
 .PHONY: setup lint test video clips chapters chapter script translations slides stills bench clean
@@ -21,16 +24,16 @@ test: lint  ## ruff first, then the test suite
 	$(PY) -m pytest
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ video.en.srt/.vtt; silent: + video.srt), chapter markers
-	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION)
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE)
 
 clips: setup  ## one MP4 (+ .srt, .en.srt, .en.vtt) per chapter and index.json / index.md, no join
-	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --no-join
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) --no-join
 
 chapters: setup  ## list the chapters
 	@$(PY) tools/render.py --list
 
 chapter: setup  ## render chosen chapters: make chapter CHAPTERS="vanilla_gd weight_decay" QUALITY=l
-	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --only $(CHAPTERS)
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) --only $(CHAPTERS)
 
 script: setup  ## the spoken script: build/script.json and build/script.md (line ids, captions, spoken lines)
 	$(PY) tools/script.py
@@ -38,12 +41,12 @@ script: setup  ## the spoken script: build/script.json and build/script.md (line
 translations: setup  ## re-extract assets/locale/video.pot from scenes/; merge it into the Chinese catalogue (a changed string turns fuzzy: stale)
 	$(PY) tools/translations.py
 
-slides:  ## build/slides/<quality>/slides.html (offline, one file) and slides.pdf
+slides:  ## build/slides/<quality>[-<locale>]/slides.html (offline, one file), slides.pdf, slides.pptx
 	@bash tools/setup.sh slides
-	$(PY) tools/slides.py --quality $(SLIDES_QUALITY) --jobs $(JOBS)
+	$(PY) tools/slides.py --quality $(SLIDES_QUALITY) --jobs $(JOBS) --locale $(LOCALE)
 
 stills: clips  ## poster, key-frame PNGs per chapter, GIFs of the original post's five animations
-	$(PY) tools/stills.py --quality $(QUALITY) --narration $(NARRATION)
+	$(PY) tools/stills.py --quality $(QUALITY) --narration $(NARRATION) --locale $(LOCALE)
 
 bench: setup  ## writes BENCHMARKS.md
 	$(PY) tools/bench.py

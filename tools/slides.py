@@ -1,6 +1,9 @@
-"""Render the chapters as manim-slides decks and convert them to one offline HTML file and a PDF.
+"""Render the chapters as manim-slides decks and convert them to one offline HTML file, a PDF and a PowerPoint.
 
-    python tools/slides.py --quality m            # build/slides/720p30/slides.html and slides.pdf
+    python tools/slides.py --quality m                    # build/slides/720p30/slides.html, .pdf, .pptx
+    python tools/slides.py --quality m --locale zh-Hans   # build/slides/720p30-zh-Hans/: Chinese on screen and in notes
+
+Every caption is a pause with the spoken line as the speaker notes, in the deck's language.
 
 The HTML embeds every video and reveal.js itself (--one-file --offline). reveal.js comes
 from the npm registry (`npm pack reveal.js@<version>`), since manim-slides would fetch it
@@ -24,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scenes.i18n import LANGUAGES, SOURCE
 from scenes.video import Chapter
 from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically
 from tools.render import QUALITIES, check_system, input_hash, manim_environment, select
@@ -47,8 +51,13 @@ CACHE_HOME = ROOT / "build" / "cache"
 MANIM_SLIDES = Path(sys.executable).with_name("manim-slides")
 
 
-def slides_dir(quality: str) -> Path:
-    return ROOT / "build" / "slides" / QUALITIES[quality]
+#: What `make slides` writes, in order: manim-slides' convert formats.
+FORMATS = ("html", "pdf", "pptx")
+
+
+def slides_dir(quality: str, locale: str = SOURCE.tag) -> Path:
+    """build/slides/<resolution> (English) or build/slides/<resolution>-<locale>."""
+    return ROOT / "build" / "slides" / (QUALITIES[quality] + ("" if locale == SOURCE.tag else f"-{locale}"))
 
 
 def ensure_reveal_assets() -> Path:
@@ -78,11 +87,13 @@ def ensure_reveal_assets() -> Path:
     return cache
 
 
-def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], children: Children) -> None:
+def render_deck(
+    chapter: Chapter, quality: str, log: Callable[[str], None], children: Children, locale: str = SOURCE.tag
+) -> None:
     """manim-slides render (a child in ``children``) of one chapter's slide class, unless its inputs are unchanged."""
-    work = slides_dir(quality)
+    work = slides_dir(quality, locale)
     stamp = work / "stamps" / f"{chapter.module}.hash"
-    digest = input_hash(chapter, quality, narrated=False) + (ROOT / "scenes" / "slides.py").read_text()
+    digest = input_hash(chapter, quality, narrated=False, locale=locale) + (ROOT / "scenes" / "slides.py").read_text()
     name = f"{chapter.scene}Slides"
     if stamp.exists() and stamp.read_text() == digest and (work / "slides" / f"{name}.json").exists():
         log(f"{chapter.module}: unchanged")
@@ -93,7 +104,7 @@ def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], chil
         [str(MANIM_SLIDES), "render", "-c", str(ROOT / "manim.cfg"), f"-q{quality}", "--disable_caching",
          "--progress_bar", "none", "--media_dir", str(work / "media" / chapter.module),
          str(ROOT / "scenes" / "slides.py"), name],
-        cwd=work, env=manim_environment(narrated=False),  # slides are silent: captions on screen, no voice
+        cwd=work, env=manim_environment(narrated=False, locale=locale),  # silent: captions on screen, no voice
     )  # fmt: skip
     if result.returncode != 0:
         raise RuntimeError(
@@ -103,9 +114,11 @@ def render_deck(chapter: Chapter, quality: str, log: Callable[[str], None], chil
     log(f"{chapter.module}: slides done in {time.monotonic() - started:.0f} s")
 
 
-def convert(chapters: Sequence[Chapter], quality: str, fmt: str, target: Path) -> None:
-    """manim-slides convert to ``fmt`` (html or pdf), written atomically to ``target``."""
-    work = slides_dir(quality)
+def convert(chapters: Sequence[Chapter], quality: str, fmt: str, target: Path, locale: str = SOURCE.tag) -> None:
+    """manim-slides convert to ``fmt`` (html, pdf or pptx), written atomically to ``target``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown slide format {fmt!r}; formats: {', '.join(FORMATS)}")
+    work = slides_dir(quality, locale)
     options = ["--one-file", "--offline", "-cslide_number=true", "-cprogress=true"] if fmt == "html" else []
     env = dict(os.environ, XDG_CACHE_HOME=str(CACHE_HOME))
     with atomic_output(target) as tmp:
@@ -126,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="m")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", nargs="+", metavar="MODULE", help="a deck of these chapters only")
+    parser.add_argument("--locale", choices=list(LANGUAGES), default=SOURCE.tag, help="the deck's language")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
@@ -137,14 +151,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:6.0f} s] {message}", flush=True)
 
     ensure_reveal_assets()
-    slides_dir(args.quality).mkdir(parents=True, exist_ok=True)
+    out = slides_dir(args.quality, args.locale)
+    out.mkdir(parents=True, exist_ok=True)
     children = Children()
-    parallel_map(lambda chapter: render_deck(chapter, args.quality, log, children), chapters, args.jobs, children)
-    html, pdf = slides_dir(args.quality) / "slides.html", slides_dir(args.quality) / "slides.pdf"
-    convert(chapters, args.quality, "html", html)
-    log(f"wrote {html.relative_to(ROOT)} ({html.stat().st_size / 1e6:.0f} MB, works offline)")
-    convert(chapters, args.quality, "pdf", pdf)
-    log(f"wrote {pdf.relative_to(ROOT)}")
+    parallel_map(
+        lambda chapter: render_deck(chapter, args.quality, log, children, args.locale), chapters, args.jobs, children
+    )
+    for fmt in FORMATS:
+        target = out / f"slides.{fmt}"
+        convert(chapters, args.quality, fmt, target, args.locale)
+        note = " (works offline)" if fmt == "html" else ""
+        log(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size / 1e6:.0f} MB){note}")
     return 0
 
 

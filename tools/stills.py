@@ -25,6 +25,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scenes.i18n import LANGUAGES, SOURCE
 from scenes.style import HIGHLIGHT_SECTION
 from scenes.video import CHAPTERS, POSTER_CHAPTER
 from tools.common import UsageError, atomic_output, probe, run_cli
@@ -93,15 +94,16 @@ def write_gif(video: Path, start: float, end: float, target: Path, width: int = 
     return target
 
 
-def make_all(quality: str, narrated: bool = True) -> list[Path]:
-    """Poster, key frames per chapter and the highlight GIFs for a rendered quality (and edition)."""
-    base = build_dir(quality, narrated)
+def make_all(quality: str, narrated: bool = True, locale: str = SOURCE.tag) -> list[Path]:
+    """Poster, key frames per chapter and the highlight GIFs for a rendered quality (and edition, and language)."""
+    base = build_dir(quality, narrated, locale)
     written: list[Path] = []
     for chapter in CHAPTERS:
         video = base / "chapters" / f"{chapter.module}.mp4"
         if not video.exists():
             edition = narration_value(narrated)
-            raise UsageError(f"{video} is missing; render it first (make clips QUALITY={quality} NARRATION={edition})")
+            make = f"make clips QUALITY={quality} NARRATION={edition} LOCALE={locale}"
+            raise UsageError(f"{video} is missing; render it first ({make})")
         info = probe(video)
         subtitles = video.with_suffix(".srt")
         if subtitles.exists():
@@ -124,13 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="h")
     parser.add_argument("--narration", choices=NARRATION_VALUES, default=NARRATION_VALUES[0],
                         help="which edition's clips: on (build/<res>/) or off (build/<res>-silent/)")  # fmt: skip
+    parser.add_argument("--locale", choices=list(LANGUAGES), default=SOURCE.tag,
+                        help="the silent edition's language (zh-Hans: build/<res>-silent-zh-Hans/)")  # fmt: skip
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--at", type=float, nargs="+", help="times in seconds")
     group.add_argument("--every", type=float, help="one still every this many seconds")
     parser.add_argument("--out", type=Path, default=Path("build/stills"))
     args = parser.parse_args(argv)
     if args.video is None:
-        for path in make_all(args.quality, args.narration == NARRATION_VALUES[0]):
+        for path in make_all(args.quality, args.narration == NARRATION_VALUES[0], args.locale):
             size = path.stat().st_size
             name = path.relative_to(ROOT)
             print(f"{name}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else name)
