@@ -27,6 +27,7 @@ from manim import (
 )
 
 from mathcore import derivations, experiments
+from scenes.i18n import _
 from scenes.style import (
     CAPTION_SIZE,
     EMPHASIS_SIZE,
@@ -65,28 +66,47 @@ RADII = (1.0, 2.0)
 #: Lemma 1 in two passes: (step key in mathcore, what the bottom caption says while it is written).
 #: A caption is a Said(caption, say) when the narrator says it differently.
 ORTHOGONALITY = (
-    ("differentiate_c", Said("Differentiate both sides in c.",
-                             "Differentiate both sides with respect to c; the chain rule brings out theta.")),
-    ("orthogonality", Said("At c = 1: the gradient is orthogonal to θ.",
-                           "Set c to one: the gradient's dot product with theta is zero. They are orthogonal.")),
+    ("differentiate_c", Said(_("Differentiate both sides in c."),
+                             _("Differentiate both sides with respect to c; the chain rule brings out theta."))),
+    ("orthogonality", Said(_("At c = 1: the gradient is orthogonal to θ."),
+                           _("Set c to one: the gradient's dot product with theta is zero. They are orthogonal."))),
 )
 SCALING = (
-    ("differentiate_coordinate", Said("Differentiate in x instead ...",
-                                      "Now differentiate the same identity in the first weight, x, instead ...")),
-    ("gradient_scaling", Said("... so ∇L at cθ is ∇L at θ divided by c.",
-                              "... so the gradient at c times theta is the gradient at theta, divided by c.")),
-    ("hessian_scaling", Said("Once more: the Hessian shrinks like 1/c².",
-                             "Once more, and the curvature, the Hessian, shrinks like one over c squared.")),
+    ("differentiate_coordinate", Said(_("Differentiate in x instead ..."),
+                                      _("Now differentiate the same identity in the first weight, x, instead ..."))),
+    ("gradient_scaling", Said(_("... so ∇L at cθ is ∇L at θ divided by c."),
+                              _("... so the gradient at c times theta is the gradient at theta, divided by c."))),
+    ("hessian_scaling", Said(_("Once more: the Hessian shrinks like 1/c²."),
+                             _("Once more, and the curvature, the Hessian, shrinks like one over c squared."))),
 )
-PREMISE = ("scale_invariance", Said("Scale invariance: scaling the weights by c > 0 keeps the loss.",
-                                    "Start from scale invariance: scaling the weights by any positive c "
-                                    "keeps the loss."))
+PREMISE = ("scale_invariance", Said(_("Scale invariance: scaling the weights by c > 0 keeps the loss."),
+                                    _("Start from scale invariance: scaling the weights by any positive c "
+                                      "keeps the loss.")))
+#: The label above each step's formula: mathcore's caption of the step (theta as θ, ^2 as ²) as a message,
+#: since mathcore stays language-free; step_block checks that each still matches mathcore's caption.
+STEP_LABELS = {
+    # i18n: Label above a formula of the derivation.
+    "scale_invariance": _("Scale invariance, for every c > 0"),
+    # i18n: Label above a formula of the derivation: differentiate (a verb, an instruction) with respect to c.
+    "differentiate_c": _("Differentiate in c"),
+    # i18n: Label above a formula of the derivation.
+    "orthogonality": _("At c = 1: the gradient is orthogonal to θ"),
+    # i18n: Label above a formula of the derivation: differentiate (a verb) with respect to the coordinate x.
+    "differentiate_coordinate": _("Differentiate in x (chain rule)"),
+    # i18n: Label above a formula of the derivation: each component of the gradient scales like 1/c.
+    "gradient_scaling": _("Every component: the gradient scales like 1/c"),
+    # i18n: Label above a formula of the derivation.
+    "hessian_scaling": _("The Hessian scales like 1/c²"),
+}
 
 
 def step_block(derivation: derivations.Derivation, key: str) -> VGroup:
     """A derivation step as its (muted) caption above its formula, both left-aligned."""
     step = derivation.step(key)
-    label = text(step.caption.replace("theta", "θ").replace("^2", "²"), SMALL_SIZE, MUTED)
+    caption = STEP_LABELS[key]
+    if step.caption.replace("theta", "θ").replace("^2", "²") != caption.english:
+        raise ValueError(f"mathcore's caption {step.caption!r} of step {key!r} changed: update STEP_LABELS to match")
+    label = text(caption, SMALL_SIZE, MUTED)
     formula = math(step.latex, 44)
     return VGroup(label, formula).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
@@ -157,7 +177,9 @@ def arc_profile_plot(
     s_label = math("s", READOUT_SIZE, MUTED).next_to(axes.x_axis.get_right(), RIGHT, buff=0.12)
     name = text(f"r = {radius:g}", SMALL_SIZE, NORM_COLOR).next_to(axes.y_axis.get_top(), UP, buff=0.1)
     # The slope goes in the plot's title line, clear of the curve; the colour ties it to the tangent.
-    slope_label = text(f"slope there: {abs(slope):.2f}", SMALL_SIZE, GRAD_COLOR).next_to(name, RIGHT, buff=0.5)
+    # i18n: Title of a small plot: the slope of the curve at the marked point; {slope} is a number like 1.25.
+    slope_text = _("slope there: {slope:.2f}").format(slope=abs(slope))
+    slope_label = text(slope_text, SMALL_SIZE, GRAD_COLOR).next_to(name, RIGHT, buff=0.5)
     group = VGroup(axes, curve, s_label, name, tangent, slope_label)
     group.slope = abs(slope)
     return group
@@ -172,16 +194,17 @@ class LemmaOne(ChapterScene):
     def derivation(self) -> VGroup:
         """Lemma 1 from scale invariance, in two passes that share the premise; returns what is still shown."""
         lemma = derivations.lemma_1()
-        source = text("derived by sympy", SMALL_SIZE, MUTED).to_corner(UR, buff=0.35)
+        # i18n: A corner note: the formulas below were derived by the computer-algebra program SymPy.
+        source = text(_("derived by sympy"), SMALL_SIZE, MUTED).to_corner(UR, buff=0.35)
         premise = step_block(lemma, PREMISE[0]).to_edge(UP, buff=0.5).set_x(DERIVATION_LEFT, LEFT)
         self.add(source)
         self.caption(PREMISE[1].caption, Write(premise), say=PREMISE[1].say, run_time=1.5)
 
         # The hold keeps the last formula of each pass up ≥ 3 s with its caption; the second pass stays.
         for steps, hold in ((ORTHOGONALITY, FORMULA_HOLD), (SCALING, FORMULA_HOLD + 0.5)):
-            blocks = VGroup(*(step_block(lemma, caption) for caption, _ in steps))
+            blocks = VGroup(*(step_block(lemma, key) for key, _said in steps))
             blocks.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(premise, DOWN, buff=0.45, aligned_edge=LEFT)
-            self.write_rows(blocks, [(said, 1) for _, said in steps], hold, run_time=1.5, clear=steps is not SCALING)
+            self.write_rows(blocks, [(said, 1) for _key, said in steps], hold, run_time=1.5, clear=steps is not SCALING)
         return VGroup(premise, source, blocks)
 
     def gradient_picture(self, leftover: VGroup) -> None:
@@ -203,25 +226,30 @@ class LemmaOne(ChapterScene):
         arrows, capped = field_arrows(axes, points, grads, factor, cell)
 
         swatch = Arrow(0.6 * LEFT, 0.6 * RIGHT, buff=0, color=GRAD_COLOR, stroke_width=5, tip_length=0.18)
-        key = VGroup(swatch, math(r"-\nabla L", EMPHASIS_SIZE, GRAD_COLOR), text("the descent direction", SMALL_SIZE))
+        # i18n: Legend entry beside an arrow and the formula −∇L: what the pink arrows show.
+        direction = text(_("the descent direction"), SMALL_SIZE)
+        key = VGroup(swatch, math(r"-\nabla L", EMPHASIS_SIZE, GRAD_COLOR), direction)
         key.arrange(RIGHT, buff=0.25)
         notes = VGroup(
             key,
-            text(f"drawn at {factor:g} × true length", SMALL_SIZE, MUTED),
-            text(f"(the {capped} longest are capped)", SMALL_SIZE, MUTED),
-            text(f"none inside ‖θ‖ < {FIELD_HOLE:g}: ∇L blows up at 0", SMALL_SIZE, MUTED),
+            # i18n: The arrows are drawn {factor} times their true length (a scale factor such as 0.47).
+            text(_("drawn at {factor:g} × true length").format(factor=factor), SMALL_SIZE, MUTED),
+            # i18n: {count} is how many of the longest arrows are shortened (capped) for the picture.
+            text(_("(the {count} longest are capped)").format(count=capped), SMALL_SIZE, MUTED),
+            # i18n: No arrows are drawn inside the circle of radius {radius} around 0, where the gradient blows up.
+            text(_("none inside ‖θ‖ < {radius:g}: ∇L blows up at 0").format(radius=FIELD_HOLE), SMALL_SIZE, MUTED),
         )
         notes.arrange(DOWN, aligned_edge=LEFT, buff=0.22).next_to(axes, RIGHT, buff=0.7).align_to(axes, UP)
 
         # The heat-map is dimmed so the arrows stand out against it.
         self.play(FadeOut(leftover), FadeIn(heat), Create(axes), Create(rays), run_time=1.2)
         self.caption(
-            "−∇L on our toy loss: always at right angles to θ.",
+            _("−∇L on our toy loss: always at right angles to θ."),
             heat.animate.set_opacity(0.5),
             *(GrowArrow(a) for a in arrows),
             Create(hole),
             FadeIn(notes),
-            say="The pink arrows point downhill on our toy loss. Each one is at right angles to theta.",
+            say=_("The pink arrows point downhill on our toy loss. Each one is at right angles to theta."),
             run_time=2.0,
         )
 
@@ -241,21 +269,23 @@ class LemmaOne(ChapterScene):
             )
             readings.add(
                 VGroup(
-                    text(f"at r = {radius:g}:", CAPTION_SIZE, NORM_COLOR),
+                    # i18n: Before a formula for the gradient's length: at the point at radius r = {radius}.
+                    text(_("at r = {radius:g}:").format(radius=radius), CAPTION_SIZE, NORM_COLOR),
                     math(rf"\|\nabla L\| = {np.linalg.norm(descent):.2f}", EMPHASIS_SIZE, GRAD_COLOR),
                 ).arrange(RIGHT, buff=0.2)
             )
         radius_line = DashedLine(origin, axes.c2p(*(RADII[-1] * ray)), color=NORM_COLOR, stroke_width=3)
         readings.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(notes, DOWN, buff=0.5, aligned_edge=LEFT)
         self.caption(
-            "Twice as far out along a ray: half the gradient.",
+            _("Twice as far out along a ray: half the gradient."),
             arrows.animate.set_opacity(0.25),
             Create(radius_line),
             GrowArrow(highlighted[0]),
             GrowArrow(highlighted[1]),
             FadeIn(readings),
-            say=f"Along one ray, compare radius {RADII[0]:g} and radius {RADII[1]:g}: "
-            "twice as far out, half the gradient.",
+            # i18n: {inner_radius} and {outer_radius} are the radii of the two points compared (e.g. 1 and 2).
+            say=_("Along one ray, compare radius {inner_radius:g} and radius {outer_radius:g}: "
+                  "twice as far out, half the gradient.").format(inner_radius=RADII[0], outer_radius=RADII[1]),
             run_time=1.5,
             hold=1.6,
         )
@@ -273,28 +303,38 @@ class LemmaOne(ChapterScene):
         left = notes.get_left()[0]
         unit = (config.frame_width / 2 - 0.5 - left - 0.5) / (RADII[-1] * (window[1] - window[0]))
         plots = VGroup(*(arc_profile_plot(radius, window, unit, y_range, marked) for radius in RADII))
-        heading = text("loss along each arc (s: arc length)", SMALL_SIZE, MUTED)
+        # i18n: Heading of two small plots; "s" is the math symbol of their horizontal axis, the arc length.
+        heading = text(_("loss along each arc (s: arc length)"), SMALL_SIZE, MUTED)
         column = VGroup(heading, *plots).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         column.next_to(axes, RIGHT, buff=0.7).align_to(axes, UP)
 
         self.play(FadeOut(notes), FadeOut(readings), FadeOut(arrows), FadeOut(hole), run_time=0.5)
         self.caption(
-            f"The deep valley's profile, around circles of radius {RADII[0]:g} and {RADII[1]:g} ...",
+            # i18n: {inner_radius} and {outer_radius} are the radii of the two circles (e.g. 1 and 2).
+            _("The deep valley's profile, around circles of radius {inner_radius:g} and {outer_radius:g} ...").format(
+                inner_radius=RADII[0], outer_radius=RADII[1]
+            ),
             Create(arcs),
             FadeIn(arc_labels),
             FadeIn(heading),
             *(FadeIn(VGroup(*plot[:4])) for plot in plots),
-            say=f"Why? Take the deep valley's profile around the circles of radius {RADII[0]:g} and {RADII[1]:g} ...",
+            # i18n: {inner_radius} and {outer_radius} are the radii of the two circles (e.g. 1 and 2).
+            say=_("Why? Take the deep valley's profile around the circles of radius {inner_radius:g} and "
+                  "{outer_radius:g} ...").format(inner_radius=RADII[0], outer_radius=RADII[1]),
             run_time=2.0,
         )
         ratio = plots[0].slope / plots[1].slope
         self.caption(
-            f"... is stretched {RADII[1] / RADII[0]:g}× on the bigger one: "
-            f"{ratio:.0f}× flatter, {ratio:.0f}× smaller gradient.",
+            # i18n: {stretch}: how many times longer the bigger circle's arc is (e.g. 2); {ratio}: how many times
+            # flatter its profile and smaller its gradient (e.g. 2). Both are followed by "×" as in "2×".
+            _("... is stretched {stretch:g}× on the bigger one: {ratio:.0f}× flatter, {ratio:.0f}× smaller gradient.")
+            .format(stretch=RADII[1] / RADII[0], ratio=ratio),
             *(Create(plot[4]) for plot in plots),
             *(FadeIn(plot[5]) for plot in plots),
-            say=f"... stretched {RADII[1] / RADII[0]:g} fold on the bigger one, so {ratio:.0f} times less gradient. "
-            "What does gradient descent do?",
+            # i18n: {stretch}: how many times longer the bigger circle's arc is (e.g. 2); {ratio}: how many times
+            # smaller its gradient is (e.g. 2).
+            say=_("... stretched {stretch:g} fold on the bigger one, so {ratio:.0f} times less gradient. "
+                  "What does gradient descent do?").format(stretch=RADII[1] / RADII[0], ratio=ratio),
             run_time=1.5,
             hold=2.2,
         )

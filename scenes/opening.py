@@ -27,6 +27,7 @@ from manim import (
 )
 
 from mathcore import derivations, experiments
+from scenes.i18n import Msg, _
 from scenes.style import (
     DECAY_COLOR,
     EMPHASIS_SIZE,
@@ -56,6 +57,10 @@ BAR_UNIT = 0.75
 PLOT_STEPS = 100
 SCHEDULE_STEP = "exp_lr_schedule"
 WD_STEP = "wd_step"
+#: The premise's step in mathcore's Lemma 1, and its caption as the card shows it (mathcore stays language-free,
+#: so the card's words are a message here; scale_invariance checks that they still match mathcore's caption).
+PREMISE_STEP = "scale_invariance"
+PREMISE_CAPTION = _("Scale invariance, for every c > 0")
 
 
 def batch_values() -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +74,7 @@ def batch_values() -> tuple[np.ndarray, np.ndarray]:
     return pre, (pre - pre.mean()) / pre.std()
 
 
-def bar_chart(values: np.ndarray, unit: float, color: str, caption: str) -> VGroup:
+def bar_chart(values: np.ndarray, unit: float, color: str, caption: str | Msg) -> VGroup:
     """Bars from a baseline, one per batch example, with a muted caption under the baseline."""
     width, gap = 0.3, 0.1
     bars = VGroup()
@@ -87,14 +92,16 @@ def bar_chart(values: np.ndarray, unit: float, color: str, caption: str) -> VGro
     return chart
 
 
-def box(label: str, width: float, color: str = TEXT_COLOR) -> VGroup:
+def box(label: str | Msg, width: float, color: str = TEXT_COLOR) -> VGroup:
     """A rounded box with a text label: one stage of the network picture."""
     name = text(label, LABEL_SIZE, color)
     frame = RoundedRectangle(corner_radius=0.15, width=width, height=0.9, color=color, stroke_width=3)
     return VGroup(frame, name.move_to(frame))
 
 
-def recipe(heading: str, color: str, latex: str, values: np.ndarray, tracker: ValueTracker, y_label: str) -> VGroup:
+def recipe(
+    heading: str | Msg, color: str, latex: str, values: np.ndarray, tracker: ValueTracker, y_label: str
+) -> VGroup:
     """One training recipe: coloured heading, its update or schedule (from mathcore), its learning rate per step."""
     title = text(heading, LABEL_SIZE, color)
     formula = math(latex, 36)
@@ -107,28 +114,36 @@ def recipe(heading: str, color: str, latex: str, values: np.ndarray, tracker: Va
 
 class Opening(ChapterScene):
     def construct(self) -> None:
-        self.title_card("Li & Arora (2019), after Ferenc Huszár's inFERENCe post")
+        # i18n: Subtitle of the opening title card: the paper (authors, year) and the blog post it follows.
+        self.title_card(_("Li & Arora (2019), after Ferenc Huszár's inFERENCe post"))
         self.scale_invariance()
         self.claim()
 
     def scale_invariance(self) -> None:
         """The network picture: rescaling θ stretches the pre-activations; batch norm undoes it."""
-        inputs = box("inputs a", 2.1, MUTED)
+        # i18n: A box in the network diagram (keep it short); "a" is the math symbol for the inputs.
+        inputs = box(_("inputs a"), 2.1, MUTED)
         unit = Circle(radius=0.5, color=TEXT_COLOR, stroke_width=3)
         unit_label = math(r"\theta^\top a", KEY_SIZE).move_to(unit)
         neuron = VGroup(unit, unit_label)
-        norm = box("batch norm", 2.6, TEXT_COLOR)
-        loss = box("loss L", 1.9, TEXT_COLOR)
+        # i18n: A box in the network diagram (keep it short): the batch normalization layer.
+        norm = box(_("batch norm"), 2.6, TEXT_COLOR)
+        # i18n: A box in the network diagram (keep it very short); "L" is the math symbol for the loss.
+        loss = box(_("loss L"), 1.9, TEXT_COLOR)
         stages = VGroup(inputs, neuron, norm, loss).arrange(RIGHT, buff=1.75).to_edge(UP, buff=0.6)
         arrows = VGroup(*(Arrow(a.get_right(), b.get_left(), buff=0.1, color=MUTED, stroke_width=3,
                                 max_tip_length_to_length_ratio=0.2) for a, b in itertools.pairwise(stages)))
         weights = math(r"\theta", EMPHASIS_SIZE, NORM_COLOR).next_to(arrows[0], UP, buff=0.12)
-        weights_label = text("weights", SMALL_SIZE, MUTED).next_to(arrows[0], DOWN, buff=0.12)
+        # i18n: A short label under the arrow that carries the weights θ (a noun).
+        weights_label = text(_("weights"), SMALL_SIZE, MUTED).next_to(arrows[0], DOWN, buff=0.12)
 
         pre, normed = batch_values()
         unit_height = BAR_UNIT / np.abs(pre).max()
-        before = bar_chart(pre, unit_height, NORM_COLOR, "into batch norm:\none value per example")
-        after = bar_chart(normed, BAR_UNIT / np.abs(normed).max(), TEXT_COLOR, "out of batch norm:\nmean 0, spread 1")
+        # i18n: Label under a bar chart (two short lines): the values going into batch norm, one bar per example.
+        before = bar_chart(pre, unit_height, NORM_COLOR, _("into batch norm:\none value per example"))
+        # i18n: Label under a bar chart (two short lines): batch norm's output has mean 0 and spread (std) 1.
+        after_label = _("out of batch norm:\nmean 0, spread 1")
+        after = bar_chart(normed, BAR_UNIT / np.abs(normed).max(), TEXT_COLOR, after_label)
         # Each batch sits under the arrow it travels along, with room for the bars at the largest scaling.
         reach_up = max(SCALINGS) * max(pre.max(), 0.0) * unit_height
         reach_down = max(SCALINGS) * max(-pre.min(), 0.0) * unit_height
@@ -140,19 +155,19 @@ class Opening(ChapterScene):
             chart.label.next_to([arrow.get_x(), labels_top, 0], DOWN, buff=0)
 
         self.caption(
-            "A unit of a network: inputs, weights θ, then batch norm.",
+            _("A unit of a network: inputs, weights θ, then batch norm."),
             FadeIn(stages),
             *(GrowArrow(a) for a in arrows),
             FadeIn(weights),
             FadeIn(weights_label),
-            say="Here is one unit of a network: inputs, weights we call theta, then batch norm.",
+            say=_("Here is one unit of a network: inputs, weights we call theta, then batch norm."),
             run_time=1.5,
         )
         self.caption(
-            "Batch norm rescales the unit's outputs over each batch.",
+            _("Batch norm rescales the unit's outputs over each batch."),
             FadeIn(before),
             FadeIn(after),
-            say="The yellow bars are its outputs on one batch. Batch norm gives them mean zero and spread one.",
+            say=_("The yellow bars are its outputs on one batch. Batch norm gives them mean zero and spread one."),
             run_time=1.2,
         )
 
@@ -161,30 +176,32 @@ class Opening(ChapterScene):
         first, second = SCALINGS
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "Multiply the weights by any c > 0: the outputs stretch ...",
+                _("Multiply the weights by any c > 0: the outputs stretch ..."),
                 Transform(weights, scaled),
                 before.bars.animate.stretch(first, 1, about_point=before.baseline.get_center()),
-                say="Now multiply the weights by any positive number c, and the outputs stretch by c ...",
+                say=_("Now multiply the weights by any positive number c, and the outputs stretch by c ..."),
                 run_time=1.5,
                 hold=0.5,
             )
             self.caption(
-                "... but batch norm undoes it. The loss cannot tell.",
+                _("... but batch norm undoes it. The loss cannot tell."),
                 before.bars.animate.stretch(second / first, 1, about_point=before.baseline.get_center()),
                 Indicate(after.bars, color=TEXT_COLOR, scale_factor=1.05),
                 Indicate(loss, color=TEXT_COLOR, scale_factor=1.1),
-                say="... but batch norm undoes the stretch, up or down. So the loss cannot tell the difference.",
+                say=_("... but batch norm undoes the stretch, up or down. So the loss cannot tell the difference."),
                 run_time=1.5,
             )
         lemma = derivations.lemma_1()
-        premise = lemma.step("scale_invariance")
-        card = formula_card(premise.latex, premise.caption.replace("theta", "θ"), size=44)
+        premise = lemma.step(PREMISE_STEP)
+        if premise.caption.replace("theta", "θ") != PREMISE_CAPTION.english:
+            raise ValueError(f"mathcore's caption {premise.caption!r} changed: update PREMISE_CAPTION to match")
+        card = formula_card(premise.latex, PREMISE_CAPTION, size=44)
         coordinates = math(r"\theta = (x, y)", KEY_SIZE, NORM_COLOR)
         card.next_to(VGroup(before.label, after.label), DOWN, buff=0.2).set_x(0)
         coordinates.next_to(card, LEFT, buff=0.5)
-        self.caption("The loss is scale invariant: only the weights' direction matters.", Write(card),
+        self.caption(_("The loss is scale invariant: only the weights' direction matters."), Write(card),
                      FadeIn(coordinates), run_time=1.2, hold=2.0,
-                     say="The loss is scale invariant: rescaling theta changes nothing, only its direction matters.")
+                     say=_("The loss is scale invariant: rescaling theta changes nothing, only its direction matters."))
         everything = VGroup(stages, arrows, weights, weights_label, before, after, card, coordinates)
         self.play(FadeOut(everything), run_time=0.5)
 
@@ -196,9 +213,11 @@ class Opening(ChapterScene):
         steps = len(schedule)
         growth = schedule[-1] / schedule[0]  # how much the growing learning rate grows over the plotted steps
         tracker = ValueTracker(0)
-        decay = recipe("constant learning rate\n+ weight decay", DECAY_COLOR, step_named(theorem, WD_STEP),
+        # i18n: Heading of a training recipe (two short lines).
+        decay = recipe(_("constant learning rate\n+ weight decay"), DECAY_COLOR, step_named(theorem, WD_STEP),
                        np.full(steps, runs.recipe.lr), tracker, r"\eta_t")
-        growing = recipe("no weight decay\n+ exponentially growing learning rate", EXP_COLOR,
+        # i18n: Heading of a training recipe (two lines).
+        growing = recipe(_("no weight decay\n+ exponentially growing learning rate"), EXP_COLOR,
                          step_named(theorem, SCHEDULE_STEP), schedule, tracker, r"\tilde\eta_t")
         same = math(r"\equiv", 72)
         row = VGroup(decay, same, growing).arrange(RIGHT, buff=0.5).to_edge(UP, buff=0.4)
@@ -208,39 +227,40 @@ class Opening(ChapterScene):
         growing.formula.match_y(decay.formula)
 
         self.caption(
-            "The usual recipe: a constant learning rate, plus weight decay.",
+            _("The usual recipe: a constant learning rate, plus weight decay."),
             FadeIn(decay.title),
             Write(decay.formula),
             FadeIn(decay.plot[0]),
-            say="Now the usual training recipe, in orange: a constant learning rate, plus weight decay.",
+            say=_("Now the usual training recipe, in orange: a constant learning rate, plus weight decay."),
             run_time=1.5,
         )
         self.caption(
-            "The claim: it is the same as no weight decay ...",
+            _("The claim: it is the same as no weight decay ..."),
             FadeIn(growing.title),
             Write(growing.formula),
             FadeIn(growing.plot[0]),
             Write(same),
-            say="The claim, in green: that recipe is equivalent to no weight decay at all ...",
+            say=_("The claim, in green: that recipe is equivalent to no weight decay at all ..."),
             run_time=1.5,
         )
         self.caption(
-            "... and a learning rate that grows exponentially, step after step.",
+            _("... and a learning rate that grows exponentially, step after step."),
             FadeIn(decay.plot[1]),
             FadeIn(growing.plot[1]),
             tracker.animate(rate_func=linear).set_value(steps - 1),
-            say=f"... and a learning rate that grows exponentially: about {round(growth, -1):.0f} times larger "
-            f"after {steps - 1} steps.",
+            # i18n: {growth} is how many times larger the learning rate gets (rounded, e.g. 160); {steps}: a step count.
+            say=_("... and a learning rate that grows exponentially: about {growth:.0f} times larger "
+                  "after {steps} steps.").format(growth=round(growth, -1), steps=steps - 1),
             run_time=2.5,
         )
         credit = VGroup(
             text("Zhiyuan Li & Sanjeev Arora (2019), arXiv:1910.07454", SMALL_SIZE, TEXT_COLOR),
-            text("explained in Ferenc Huszár's blog post on inFERENCe (2019)", SMALL_SIZE, MUTED),
+            text(_("explained in Ferenc Huszár's blog post on inFERENCe (2019)"), SMALL_SIZE, MUTED),
         ).arrange(DOWN, buff=0.15)
         credit.next_to(row, DOWN, buff=0.35)
-        self.caption("A result of Li & Arora, which this video explains.", FadeIn(credit), run_time=1.0, hold=2.0,
-                     say="A result of Zhiyuan Li and Sanjeev Arora. "
-                     "To see why, start with a loss that sees only direction.")
+        self.caption(_("A result of Li & Arora, which this video explains."), FadeIn(credit), run_time=1.0, hold=2.0,
+                     say=_("A result of Zhiyuan Li and Sanjeev Arora. "
+                           "To see why, start with a loss that sees only direction."))
         self.clear_caption()
         self.play(FadeOut(VGroup(row, credit)), run_time=0.5)
         self.remove(tracker)  # its value is stored as a point far off the frame

@@ -26,6 +26,7 @@ from manim import (
 )
 
 from mathcore import experiments
+from scenes.i18n import _
 from scenes.style import (
     KEY_SIZE,
     LABEL_SIZE,
@@ -109,7 +110,11 @@ def loss_against_norm(norms: np.ndarray, values: np.ndarray, tracker: ValueTrack
     )
     axes.add(math(r"\|\theta\|", LABEL_SIZE, NORM_COLOR).next_to(axes.x_axis.get_right(), RIGHT, buff=0.15))
     axes.add(math(r"L", LABEL_SIZE, TEXT_COLOR).next_to(axes.y_axis.get_top(), UP, buff=0.1))
-    for value, name in ((0.0, "lowest"), (high - low, "highest")):
+    # i18n: Marks the bottom of the loss axis of a small plot (the smallest loss value); keep it very short.
+    lowest = _("lowest")
+    # i18n: Marks the top of the loss axis of a small plot (the largest loss value); keep it very short.
+    highest = _("highest")
+    for value, name in ((0.0, lowest), (high - low, highest)):
         axes.add(text(name, SMALL_SIZE, MUTED).next_to(axes.c2p(0, value), LEFT, buff=0.15))
     trace = TrajectoryTrace(axes, np.column_stack([norms, values - low]), tracker, NORM_COLOR, dot_radius=0.06)
     return VGroup(axes, trace)
@@ -146,18 +151,18 @@ class RadialSurface(ChapterThreeDScene):
         self.set_camera_orientation(phi=START_PHI, theta=START_THETA, zoom=ZOOM,
                                     frame_center=axes.c2p(0, 0, (low + high) / 2))
         self.caption(
-            "A toy loss of two weights θ: the height is the loss L(θ).",
+            _("A toy loss of two weights θ: the height is the loss L(θ)."),
             Create(axes),
             FadeIn(surface),
-            say="Here is a toy loss of just two weights. The height of the surface is the loss.",
+            say=_("Here is a toy loss of just two weights. The height of the surface is the loss."),
             run_time=2.0,
         )
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "Walk out along any ray from the centre: the height never changes.",
+                _("Walk out along any ray from the centre: the height never changes."),
                 self.camera.theta_tracker.animate.set_value(START_THETA + ORBIT),
                 Create(ray_line, run_time=2.0),
-                say="Walk outward along any ray from the centre, like the yellow one: the height never changes.",
+                say=_("Walk outward along any ray from the centre, like the yellow one: the height never changes."),
                 run_time=ORBIT_SECONDS,
                 hold=0.5,
             )
@@ -166,12 +171,12 @@ class RadialSurface(ChapterThreeDScene):
     def top_view(self, axes: ThreeDAxes, surface: Surface, ray_line: Line) -> None:
         """From above the surface is the heat-map; a dot slides out along a ray and L does not change."""
         self.caption(
-            "Look from straight above ...",
+            _("Look from straight above ..."),
             self.camera.phi_tracker.animate.set_value(0),
             self.camera.theta_tracker.animate.set_value(-90 * DEGREES),
             self.camera.zoom_tracker.animate.set_value(1),
             self.camera._frame_center.animate.move_to(ORIGIN),
-            say="Now look at it from straight above ...",
+            say=_("Now look at it from straight above ..."),
             run_time=2.5,
             hold=0.3,
         )
@@ -188,11 +193,11 @@ class RadialSurface(ChapterThreeDScene):
         sunset.add_updater(lambda m: light.move_to(lit + m.get_value() * (horizon - lit)))
         self.add(sunset)
         self.caption(
-            "... and the surface becomes a map: colour is height.",
+            _("... and the surface becomes a map: colour is height."),
             surface.animate.stretch(0, 2, about_point=axes.c2p(0, 0, 0)),
             ray_line.animate.become(flat_line),
             sunset.animate.set_value(1),
-            say="... and the surface flattens into a map where colour is height: dark is low, pale is high.",
+            say=_("... and the surface flattens into a map where colour is height: dark is low, pale is high."),
             run_time=1.5,
         )
         sunset.clear_updaters()
@@ -200,9 +205,9 @@ class RadialSurface(ChapterThreeDScene):
         # The camera's shading lit the surface a little; the cross-fade hides the change to the flat colours.
         self.play(FadeIn(heat), FadeOut(surface), FadeOut(axes), FadeOut(ray_line), FadeIn(panel), run_time=1.0)
         self.caption(
-            "Every ray is a contour line, and the valleys are rays (dashed).",
+            _("Every ray is a contour line, and the valleys are rays (dashed)."),
             Create(rays),
-            say="Every ray is a contour line, so each valley floor is a ray too. Dashed lines mark them.",
+            say=_("Every ray is a contour line, so each valley floor is a ray too. Dashed lines mark them."),
             run_time=1.5,
         )
 
@@ -225,30 +230,38 @@ class RadialSurface(ChapterThreeDScene):
             readout(r"\|\theta\| =", norms, tracker, NORM_COLOR, digits=2),
             readout(r"L(\theta) =", values, tracker, TEXT_COLOR, digits=3),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        note = text("along the ray through θ₀", SMALL_SIZE, MUTED)
+        # i18n: A note above the readouts: the values below are for points on the ray through the start θ₀.
+        note = text(_("along the ray through θ₀"), SMALL_SIZE, MUTED)
         chart = loss_against_norm(norms, values, tracker)
         column = VGroup(note, rows, chart).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         column.next_to(panel, RIGHT, buff=1.3).align_to(panel, UP)
         chart.shift(0.4 * DOWN)
 
         self.caption(
-            f"θ₀ = ({start[0]:g}, {start[1]:g}), where the runs will start. Its ray:",
+            # i18n: {start_x}, {start_y}: the two coordinates of the starting point θ₀ (numbers such as -0.7).
+            _("θ₀ = ({start_x:g}, {start_y:g}), where the runs will start. Its ray:").format(
+                start_x=start[0], start_y=start[1]
+            ),
             FadeIn(start_dot),
             FadeIn(start_label),
             FadeIn(slider),
             FadeIn(column),
-            say="The white dot, call it theta zero, is where our toy runs will start. Here is its ray.",
+            say=_("The white dot, call it theta zero, is where our toy runs will start. Here is its ray."),
             run_time=1.0,
         )
         self.caption(
-            f"Slide outward: ‖θ‖ grows {SLIDE[1] / SLIDE[0]:g}×, the loss stays exactly the same.",
+            # i18n: {factor}: how many times longer θ gets (a number, e.g. 5); "×" follows it as in "5×".
+            _("Slide outward: ‖θ‖ grows {factor:g}×, the loss stays exactly the same.").format(
+                factor=SLIDE[1] / SLIDE[0]
+            ),
             tracker.animate(rate_func=linear).set_value(SLIDE_SAMPLES - 1),
-            say=f"Slide a point outward: its length grows by a factor of {SLIDE[1] / SLIDE[0]:g}, "
-            "and the loss stays exactly the same.",
+            # i18n: {factor}: how many times longer the point's vector gets (a number, e.g. 5).
+            say=_("Slide a point outward: its length grows by a factor of {factor:g}, "
+                  "and the loss stays exactly the same.").format(factor=SLIDE[1] / SLIDE[0]),
             run_time=4.5,
             hold=1.0,
         )
-        self.caption("The loss depends only on the direction of θ, never its length.", hold=2.5,
-                     say="So the loss sees only the direction of theta, never its length. "
-                     "What does that do to the gradient?")
+        self.caption(_("The loss depends only on the direction of θ, never its length."), hold=2.5,
+                     say=_("So the loss sees only the direction of theta, never its length. "
+                           "What does that do to the gradient?"))
         self.clear_caption()
