@@ -170,7 +170,8 @@ BREAK_AFTER = "。；：，、）》」"
 
 def break_line(line: str) -> str:
     """``line`` (a language without spaces) as two lines, broken after the punctuation mark nearest its middle
-    (if one is in its middle half), else at the middle; Latin words and numbers inside it are never split."""
+    (if one is in its middle half), else at the middle; Latin words and numbers inside it are never split (a line
+    that is one such word comes back whole)."""
     if len(line) < 2:
         raise ValueError(f"cannot break a line of {len(line)} character(s): {line!r}")
     middle = len(line) / 2
@@ -178,8 +179,14 @@ def break_line(line: str) -> str:
     if marks:
         cut = min(marks, key=lambda i: abs(i - middle))
     else:
-        # between two characters that are not both Latin letters/digits (keep "float32" or "215" whole)
-        cuts = [i for i in range(1, len(line)) if not (line[i - 1].isascii() and line[i].isascii()
-                                                        and line[i - 1].isalnum() and line[i].isalnum())]  # fmt: skip
-        cut = min(cuts, key=lambda i: abs(i - middle)) if cuts else round(middle)
+        # not inside a run of ASCII (keep "float32", "215" or "1e-07" whole)
+        cuts = [i for i in range(1, len(line)) if not _ascii_run(line[i - 1]) or not _ascii_run(line[i])]
+        if not cuts:
+            return line  # one Latin word or number: nowhere to break it
+        cut = min(cuts, key=lambda i: abs(i - middle))
     return line[:cut].rstrip() + "\n" + line[cut:].lstrip()
+
+
+def _ascii_run(char: str) -> bool:
+    """Whether ``char`` belongs to a Latin word or number (ASCII, not a space)."""
+    return char.isascii() and not char.isspace()
