@@ -90,7 +90,7 @@ def test_bad_messages_are_refused_with_the_offending_part():
     with pytest.raises(ValueError, match=r"missing \['gap'\], unexpected \['gpa'\]"):
         _("{step} and {gap}").format(step=1, gpa=2)
     with pytest.raises(ValueError, match=r"needs values for \['step'\]"):
-        _("at step {step}").english
+        str(_("at step {step}"))
 
 
 def test_a_missing_catalogue_is_an_error_naming_it(tmp_path, monkeypatch):
@@ -151,8 +151,9 @@ def test_fontconfig_resolves_the_chinese_font_to_noto_cjk():
     if shutil.which("fc-match") is None:
         pytest.skip("no fontconfig tools")
     resolved = subprocess.run(
-        ["fc-match", "-f", "%{family}|%{file}", f"{CHINESE.font}:lang=zh-cn"], capture_output=True, text=True, check=True
-    ).stdout
+        ["fc-match", "-f", "%{family}|%{file}", f"{CHINESE.font}:lang=zh-cn"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
     family, file = resolved.split("|", 1)
     assert CHINESE.font in family and "NotoSansCJK" in file, resolved
 
