@@ -60,6 +60,8 @@ REQUIRED_SHARED_INPUTS = ("scenes/video.py", "scenes/i18n.py", "manim.cfg", "req
 SHARED_PACKAGES = ("mathcore", "scenes/style")
 #: The render's machine-readable timing log, in build/<quality>/ (read by tools/bench.py).
 RENDER_LOG = "render_log.json"
+#: Each chapter's last measured render time (s), kept across runs beside the log: the longest start first.
+RENDER_COSTS = "render_costs.json"
 #: The scenes' switch between the editions: the environment variable and its values.
 NARRATION_VARIABLE = "NARRATION"
 NARRATION_VALUES = ("on", "off")
@@ -546,6 +548,32 @@ class RenderLog:
         return {c.module: c.seconds for c in self.chapters if not (rendered_only and c.reused)}
 
 
+def known_costs(out: Path) -> dict[str, float]:
+    """The last measured render time of each chapter in the build folder ``out``; where it has none yet, the
+    times of the same resolution's other editions (they are nearly proportional)."""
+    for folder in (out, *sorted(out.parent.glob(f"{out.name.split('-')[0]}*"))):
+        try:
+            costs = json.loads((folder / RENDER_COSTS).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(costs, dict) and costs:
+            return {str(k): float(v) for k, v in costs.items()}
+    return {}
+
+
+def record_costs(out: Path, parts: Sequence[RenderedChapter]) -> Path:
+    """Keep the render times of the chapters rendered now (not the reused ones) for the next run's order."""
+    costs = known_costs(out) if (out / RENDER_COSTS).is_file() else {}
+    costs.update({p.chapter.module: round(p.seconds, 3) for p in parts if not p.reused})
+    return write_text_atomically(out / RENDER_COSTS, json.dumps(costs, indent=1, sort_keys=True) + "\n")
+
+
+def longest_first(chapters: Sequence[Chapter], costs: dict[str, float]) -> list[Chapter]:
+    """The order to start ``chapters`` in: unknown costs first (they may be long), then the longest first, so
+    the last chapter to finish is a short one and no core idles for minutes at the end (LPT scheduling)."""
+    return sorted(chapters, key=lambda c: -costs.get(c.module, float("inf")))
+
+
 def render_all(
     chapters: Sequence[Chapter],
     quality: str,
@@ -555,8 +583,8 @@ def render_all(
     narrated: bool = True,
     locale: str = SOURCE.tag,
 ) -> list[RenderedChapter]:
-    """Render ``chapters`` (of the edition ``narrated``, in language ``locale``) on ``jobs`` threads, in order,
-    calling ``finished`` as each one is ready.
+    """Render ``chapters`` (of the edition ``narrated``, in language ``locale``) on ``jobs`` threads, longest
+    first by the last known times, calling ``finished`` as each one is ready; returns them in video order.
 
     Ctrl-C terminates the running manim processes and starts no new one (``parallel_map``).
     """
@@ -567,7 +595,9 @@ def render_all(
         finished(part)
         return part
 
-    return parallel_map(one, chapters, jobs, children)
+    order = longest_first(chapters, known_costs(build_dir(quality, narrated, locale)))
+    done = {part.chapter.module: part for part in parallel_map(one, order, jobs, children)}
+    return [done[chapter.module] for chapter in chapters]
 
 
 @dataclass(frozen=True)
@@ -658,6 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         narration_value(narrated), locale, **(levels.rounded() if levels else {}),
     )  # fmt: skip
     record_path = record.write(out / RENDER_LOG)
+    record_costs(out, parts)
     if args.only:
         log("rendered the chosen chapters; the joined video is made only when all are rendered")
     elif args.no_join:

@@ -191,7 +191,39 @@ def test_render_writes_a_json_timing_log(quiet_build, monkeypatch):
     log = render.RenderLog.read(quiet_build / "render_log.json")
     assert log.seconds_by_chapter() == {"opening": 12.5}
     assert log.seconds_by_chapter(rendered_only=False) == {"opening": 12.5, "summary": 0.25}
-    assert [p.name for p in quiet_build.iterdir()] == ["render_log.json"], "temporary file left behind"
+    assert sorted(p.name for p in quiet_build.iterdir()) == ["render_costs.json", "render_log.json"], "a temp file?"
+    assert json.loads((quiet_build / "render_costs.json").read_text()) == {"opening": 12.5}, "reused: no new cost"
+
+
+def test_chapters_start_longest_first_by_the_last_known_times_and_come_back_in_video_order(quiet_build, monkeypatch):
+    costs = {"opening": 5.0, "radial_surface": 80.0, "lemma_one": 20.0, "summary": 1.0}
+    started: list[str] = []
+    fake = fake_render(costs, set())
+
+    def recording(chapter, *args, **kwargs):
+        started.append(chapter.module)
+        return fake(chapter, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_chapter", recording)
+    chapters = render.select(costs)
+    quiet_build.mkdir(parents=True)
+    last_run = {"radial_surface": 80.0, "lemma_one": 20.0, "opening": 5}
+    (quiet_build / "render_costs.json").write_text(json.dumps(last_run))
+    parts = render.render_all(chapters, "l", 1, lambda message: None)
+    assert started == ["summary", "radial_surface", "lemma_one", "opening"], "unknown (summary) first, then longest"
+    assert [p.chapter.module for p in parts] == ["opening", "radial_surface", "lemma_one", "summary"]
+    render.record_costs(quiet_build, parts)
+    assert json.loads((quiet_build / "render_costs.json").read_text()) == costs
+
+
+def test_a_new_edition_borrows_the_render_times_of_the_same_resolution(quiet_build):
+    silent = quiet_build.with_name("480p15-silent")
+    silent.mkdir(parents=True)
+    (silent / "render_costs.json").write_text('{"opening": 3.0}')
+    assert render.known_costs(quiet_build) == {"opening": 3.0}
+    assert render.known_costs(quiet_build.with_name("1080p60")) == {}
+    (silent / "render_costs.json").write_text("{broken")
+    assert render.known_costs(quiet_build) == {}
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"quality": "l"}', "[]"])
