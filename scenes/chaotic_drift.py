@@ -26,6 +26,7 @@ from manim import (
 
 from mathcore import derivations, experiments
 from mathcore.chaos import lyapunov_from_gap, predicted_parting_step
+from scenes.i18n import Msg, _
 from scenes.style import (
     CAPTION_SIZE,
     DECAY_COLOR,
@@ -68,11 +69,13 @@ def power_above(value: float) -> int:
     return math.floor(math.log10(value)) + 1
 
 
-def precision_name(precision: str | int, digits: float) -> str:
+def precision_name(precision: str | int, digits: float) -> Msg:
     """How the video names a precision: numpy dtypes by name (with their digits), mpmath by its digits."""
     if isinstance(precision, str):
-        return f"{precision} ({digits:.0f} digits)"
-    return f"mpmath, {precision} digits"
+        # i18n: legend entry. precision: a number type's name (float32, float64); digits: its decimal digits
+        return _("{precision} ({digits:.0f} digits)").format(precision=precision, digits=digits)
+    # i18n: legend entry. mpmath is a library name; digits: the decimal digits it carries (32 or 64)
+    return _("mpmath, {digits} digits").format(digits=precision)
 
 
 class LogAxes(Axes):
@@ -99,9 +102,11 @@ class LogAxes(Axes):
         first = math.ceil(low / label_every) * label_every
         for power in range(first, high + 1, label_every):
             self.add(tex(rf"10^{{{power}}}", TICK_SIZE, MUTED).next_to(self.at(0, power), LEFT, buff=0.15))
-        self.add(text("step t", SMALL_SIZE, MUTED).next_to(self.x_axis.get_right(), UP + LEFT, buff=0.15))
-        self.add(text("relative gap between the runs", SMALL_SIZE, MUTED).next_to(self.y_axis.get_top(), UP, buff=0.2)
-                 .align_to(self.y_axis, LEFT))
+        # i18n: x axis label; t is the symbol of the step number in the formulas
+        self.add(text(_("step t"), SMALL_SIZE, MUTED).next_to(self.x_axis.get_right(), UP + LEFT, buff=0.15))
+        # i18n: y axis label: how far apart two runs of the same training are, relative to their size
+        self.add(text(_("relative gap between the runs"), SMALL_SIZE, MUTED)
+                 .next_to(self.y_axis.get_top(), UP, buff=0.2).align_to(self.y_axis, LEFT))
 
     def at(self, step: float, level: float) -> np.ndarray:
         """Scene point of (step, log10 value)."""
@@ -132,7 +137,7 @@ def tolerance_line(axes: LogAxes, tol: float, steps: int) -> VGroup:
 
 class ChaoticDrift(ChapterScene):
     def construct(self) -> None:
-        self.title_card("Chaos, and the last digit")
+        self.title_card(_("Chaos, and the last digit"))
         self.two_runs()
         self.gap_plot()
         kept = self.derivation()
@@ -162,7 +167,13 @@ class ChaoticDrift(ChapterScene):
         rescaled.line.set_stroke(width=2)
         rescaled.dot.set_fill(opacity=0).set_stroke(EXP_COLOR, width=3)
 
-        key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
+        key = legend([
+            # i18n: legend: the run with weight decay and a constant learning rate (LR)
+            (DECAY_COLOR, _("weight decay, constant LR")),
+            # i18n: legend: the equivalent run with an exponentially growing learning rate (LR), its weights rescaled
+            # to compare it with the other run
+            (EXP_COLOR, _("exponential LR, rescaled")),
+        ])
         # The loss is named on screen (the narrated edition has no caption bar to say which toy this is).
         loss_formula = tex(rf"L(x, y) = {derivations.to_latex(experiments.chaos_loss().expression())}", TICK_SIZE)
         settings = tex(
@@ -170,7 +181,8 @@ class ChaoticDrift(ChapterScene):
             TICK_SIZE,
         )
         counter = step_counter(tracker, SHOWN_STEPS)
-        gap = SciReadout(r"\text{relative gap} =", comparison.relative_gap, tracker, TEXT_COLOR, size=TICK_SIZE + 2)
+        # i18n: live readout label, followed by "= 1.2 × 10⁻¹⁵": how far apart the two runs are; keep short
+        gap = SciReadout(r"=", comparison.relative_gap, tracker, TEXT_COLOR, size=TICK_SIZE + 2, name=_("relative gap"))
         column = VGroup(key, loss_formula, settings, counter, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         column.next_to(axes, RIGHT, buff=0.8).align_to(axes, UP)
 
@@ -189,7 +201,8 @@ class ChaoticDrift(ChapterScene):
             y_axis_config={"include_ticks": False},
         )
         strip.next_to(column, DOWN, buff=0.6).align_to(column, LEFT)
-        strip_label = text("angle of each run", SMALL_SIZE, MUTED).next_to(strip.y_axis.get_top(), RIGHT, buff=0.25)
+        # i18n: plot title: the polar angle of each run's weights, against the step
+        strip_label = text(_("angle of each run"), SMALL_SIZE, MUTED).next_to(strip.y_axis.get_top(), RIGHT, buff=0.25)
         steps = np.arange(SHOWN_STEPS + 1)
         angle_decay = TrajectoryTrace(strip, np.column_stack([steps, angle_wd]), tracker, DECAY_COLOR, dot_radius=0.05)
         angle_decay.line.set_stroke(width=7)
@@ -201,7 +214,11 @@ class ChaoticDrift(ChapterScene):
         marker_label = tex(rf"t = {parting}", TICK_SIZE, TEXT_COLOR).next_to(marker.get_top(), RIGHT, buff=0.1)
 
         self.caption(
-            f"A different toy: x²/(x²+y²) at η = {comparison.recipe.lr:g}, where GD is chaotic (Li, Lyu & Arora).",
+            # i18n: lr: the learning rate η (a number); a toy = a toy loss function; GD: gradient descent; Li, Lyu &
+            # Arora are the authors of a paper
+            _("A different toy: x²/(x²+y²) at η = {lr:g}, where GD is chaotic (Li, Lyu & Arora).").format(
+                lr=comparison.recipe.lr
+            ),
             FadeIn(heat),
             Create(axes),
             FadeIn(decayed),
@@ -212,22 +229,31 @@ class ChaoticDrift(ChapterScene):
             FadeIn(angle_decay),
             FadeIn(angle_exp_trace),
             run_time=1.5,
-            say="A different toy, at a learning rate where gradient descent is chaotic, after Li, Lyu and Arora.",
+            say=_("A different toy, at a learning rate where gradient descent is chaotic, after Li, Lyu and Arora."),
         )
+        agree = parting // 10 * 10
         self.caption(
-            f"Both runs in float64: they agree for the first {parting // 10 * 10} steps ...",
+            # i18n: steps: a round number of steps; the sentence goes on in the next caption ("... then part at
+            # step N")
+            _("Both runs in float64: they agree for the first {steps} steps ...").format(steps=agree),
             tracker.animate(rate_func=linear).set_value(parting - 15),
             run_time=4.0,
             hold=0,
-            say=f"In float64, the two equivalent runs agree for the first {parting // 10 * 10} steps ...",
+            # i18n: steps: a round number of steps; the sentence goes on in the next line
+            say=_("In float64, the two equivalent runs agree for the first {steps} steps ...").format(steps=agree),
         )
         self.caption(
-            f"... then part at step {parting}. The post's author guessed rounding; let us check.",
+            # i18n: continues the previous caption; step: the step where the runs part. The post: the blog post this
+            # video is about
+            _("... then part at step {step}. The post's author guessed rounding; let us check.").format(step=parting),
             tracker.animate(rate_func=linear).set_value(SHOWN_STEPS),
             FadeIn(marker, run_time=0.5),
             FadeIn(marker_label, run_time=0.5),
             run_time=3.0,
-            say=f"... then part at step {parting}. The post's author suspected rounding error. Let's check.",
+            # i18n: continues the previous line; step: the step where the runs part
+            say=_("... then part at step {step}. The post's author suspected rounding error. Let's check.").format(
+                step=parting
+            ),
         )
         self.clear_screen()
 
@@ -261,25 +287,29 @@ class ChaoticDrift(ChapterScene):
         last32 = len(study.gaps[study.precisions.index("float32")]) - 1
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "Carry more digits: float32, float64, then 32 and 64 digits.",
+                # i18n: float32 and float64 are number types (names)
+                _("Carry more digits: float32, float64, then 32 and 64 digits."),
                 Create(axes),
                 FadeIn(key),
                 FadeIn(curves),
                 run_time=1.0,
                 hold=0,
-                say="If rounding is to blame, more digits should delay the parting. So try four precisions.",
+                say=_("If rounding is to blame, more digits should delay the parting. So try four precisions."),
             )
             self.play(tracker.animate(rate_func=linear).set_value(last32), run_time=3.2)
             self.caption(
-                f"Float32 stops at step {last32}: its learning rate would overflow.",
+                # i18n: step: the last step the float32 run reaches
+                _("Float32 stops at step {step}: its learning rate would overflow.").format(step=last32),
                 tracker.animate(rate_func=linear).set_value(steps),
                 run_time=3.2,
                 hold=0,
-                say=f"Float32 stops at step {last32}: its learning rate would overflow.",
+                # i18n: step: the last step the float32 run reaches
+                say=_("Float32 stops at step {step}: its learning rate would overflow.").format(step=last32),
             )
-        self.caption("Each gap starts at its last digit; the runs part at τ.", FadeIn(marks),
+        # i18n: τ: the tolerance (a dashed line on the plot) above which the runs count as parted
+        self.caption(_("Each gap starts at its last digit; the runs part at τ."), FadeIn(marks),
                      run_time=1.0,
-                     say="Each gap starts at its last digit and climbs; at the dashed line, the runs have parted.")
+                     say=_("Each gap starts at its last digit and climbs; at the dashed line, the runs have parted."))
         self.clear_screen()
 
     # --- why: a gap growing like e^(μt) from 10^(−d) --------------------------------------------
@@ -289,20 +319,28 @@ class ChaoticDrift(ChapterScene):
         estimate = derivations.parting_step_estimate()
         screen = (
             (
-                Said("Chaos multiplies a tiny gap by the same factor each step.",
-                     "Chaos multiplies a tiny gap by the same factor each step; call its growth rate mu."),
+                Said(_("Chaos multiplies a tiny gap by the same factor each step."),
+                     # i18n: spoken; mu is the Greek letter μ, said aloud
+                     _("Chaos multiplies a tiny gap by the same factor each step; call its growth rate mu.")),
                 (
-                    ("gap", "gap: last digit,\ngrowing each step"),
-                    ("parting_condition", "parted at\ntolerance τ"),
+                    # i18n: short label beside a formula ("\n" breaks the line); gap: between the two runs
+                    ("gap", _("gap: last digit,\ngrowing each step")),
+                    # i18n: short label beside a formula ("\n" breaks the line); τ: the tolerance
+                    ("parting_condition", _("parted at\ntolerance τ")),
                 ),
             ),
             (
-                Said("In this model parting is linear in the digits d; the slope gives μ.",
-                     "In this model, each extra digit buys the same number of steps, and that slope gives mu."),
+                # i18n: d: the number of digits carried; μ: the growth rate (Lyapunov exponent)
+                Said(_("In this model parting is linear in the digits d; the slope gives μ."),
+                     # i18n: spoken; mu is the Greek letter μ, said aloud
+                     _("In this model, each extra digit buys the same number of steps, and that slope gives mu.")),
                 (
-                    ("parting_step", "parting step"),
-                    ("slope", "steps per digit"),
-                    ("exponent_from_slope", "Lyapunov\nexponent"),
+                    # i18n: short label beside a formula: the step at which the runs part
+                    ("parting_step", _("parting step")),
+                    # i18n: short label beside a formula
+                    ("slope", _("steps per digit")),
+                    # i18n: short label beside a formula ("\n" breaks the line)
+                    ("exponent_from_slope", _("Lyapunov\nexponent")),
                 ),
             ),
         )
@@ -326,8 +364,10 @@ class ChaoticDrift(ChapterScene):
             tips=False,
             axis_config={"color": MUTED, "stroke_width": 2, "font_size": TICK_SIZE, "include_numbers": True},
         ).to_corner(UP + LEFT, buff=0.9).shift(0.5 * RIGHT)
-        axes.add(text("digits carried, d", SMALL_SIZE, MUTED).next_to(axes.x_axis, DOWN, buff=0.55))
-        axes.add(text("parting step", SMALL_SIZE, MUTED).next_to(axes.y_axis.get_top(), UP, buff=0.25)
+        # i18n: x axis label; d is the symbol of the number of digits in the formulas
+        axes.add(text(_("digits carried, d"), SMALL_SIZE, MUTED).next_to(axes.x_axis, DOWN, buff=0.55))
+        # i18n: y axis label: the step at which the runs part
+        axes.add(text(_("parting step"), SMALL_SIZE, MUTED).next_to(axes.y_axis.get_top(), UP, buff=0.25)
                  .align_to(axes.y_axis, LEFT))
         # The least-squares line through the measured points (the fit chaos.lyapunov_from_parting makes),
         # drawn where it is above the axis.
@@ -347,12 +387,25 @@ class ChaoticDrift(ChapterScene):
         rates = [lyapunov_from_gap(gaps[:parted], 10.0**-d, study.tol)
                  for gaps, d, parted in zip(study.gaps, study.digits, study.parting)]
         predicted = [predicted_parting_step(d, mu, study.tol) for d, mu in zip(study.digits, rates)]
-        headers = ("precision", "digits\nd", "μ from\nthe gap", "predicted\nparting", "measured\nparting")
+        headers = (
+            # i18n: table column header, short: the number type (float32, float64, ...)
+            _("precision"),
+            # i18n: table column header, two short lines ("\n" breaks the line): the decimal digits carried, d
+            _("digits\nd"),
+            # i18n: table column header, two short lines ("\n" breaks the line): the growth rate μ fitted to each
+            # gap curve
+            _("μ from\nthe gap"),
+            # i18n: table column header, two short lines ("\n" breaks the line): the predicted parting step
+            _("predicted\nparting"),
+            # i18n: table column header, two short lines ("\n" breaks the line): the measured parting step
+            _("measured\nparting"),
+        )
         header = [text(h, SMALL_SIZE, MUTED) for h in headers]
         cells: list[Mobject] = list(header)
         for p, d, mu, guess, parted in zip(study.precisions, study.digits, rates, predicted, study.parting):
             color = PRECISION_COLORS[p]
-            name = p if isinstance(p, str) else f"{p} digits"
+            # i18n: table cell naming a precision by its decimal digits (32 or 64)
+            name = p if isinstance(p, str) else _("{digits} digits").format(digits=p)
             cells += [text(name, CAPTION_SIZE, color), text(f"{round(d, 1):g}", CAPTION_SIZE),
                       text(f"{mu:.3f}", CAPTION_SIZE), text(f"{guess:.0f}", CAPTION_SIZE),
                       text(f"{parted}", CAPTION_SIZE, color)]
@@ -368,7 +421,8 @@ class ChaoticDrift(ChapterScene):
         fit_within(table, config.frame_width / 2 - 0.3 - left, 3.2)
         table.next_to(axes, RIGHT, buff=0.6).align_to(axes.x_axis, DOWN).shift(0.5 * DOWN)
         self.caption(
-            f"Measured: nearly a line. Its slope gives μ ≈ {study.exponent:.2f} per step.",
+            # i18n: mu: the measured growth rate μ (Lyapunov exponent), e.g. 0.12
+            _("Measured: nearly a line. Its slope gives μ ≈ {mu:.2f} per step.").format(mu=study.exponent),
             parting_formula.animate.next_to(table, UP, buff=0.5).match_x(table),
             Create(axes),
             FadeIn(dots),
@@ -376,15 +430,20 @@ class ChaoticDrift(ChapterScene):
             FadeIn(slope_label),
             run_time=1.5,
             hold=FORMULA_HOLD,
-            say=f"Measured: nearly a line, with mu about {study.exponent:.2f} per step.",
+            # i18n: spoken; mu: the measured growth rate μ, e.g. 0.12 (mu is the Greek letter, said aloud)
+            say=_("Measured: nearly a line, with mu about {mu:.2f} per step.").format(mu=study.exponent),
         )
         worst = max(abs(g - t) for g, t in zip(predicted, study.parting))
         self.caption(
-            f"Each gap's own growth rate predicts its parting within {worst:.0f} steps.",
+            # i18n: steps: the largest miss of the predictions, in steps
+            _("Each gap's own growth rate predicts its parting within {steps:.0f} steps.").format(steps=worst),
             FadeIn(table),
             run_time=1.0,
             hold=FORMULA_HOLD + 0.5,
-            say=f"In the table, each gap's own growth rate predicts its parting within {worst:.0f} steps.",
+            # i18n: steps: the largest miss of the predictions, in steps
+            say=_("In the table, each gap's own growth rate predicts its parting within {steps:.0f} steps.").format(
+                steps=worst
+            ),
         )
         self.clear_screen()
 
@@ -409,29 +468,43 @@ class ChaoticDrift(ChapterScene):
         # Labels in the free space by each curve: the chaotic one above its climb, the calm one above
         # its end, the toy's right of its end (between the chaotic climb and the calm curve).
         labels = VGroup(
-            text(f"chaotic toy, η = {experiments.CHAOS.lr:g}", SMALL_SIZE, color64)
+            # i18n: curve label; lr: the learning rate η (a number); toy: the toy loss function
+            text(_("chaotic toy, η = {lr:g}").format(lr=experiments.CHAOS.lr), SMALL_SIZE, color64)
             .next_to(axes.at(0, math.log10(study.tol) / 2), RIGHT, buff=0.3),
-            text(f"same toy, η = {experiments.CALM.lr:g}", SMALL_SIZE, TEXT_COLOR)
+            # i18n: curve label; lr: the learning rate η (a number); the same toy loss as the chaotic one
+            text(_("same toy, η = {lr:g}").format(lr=experiments.CALM.lr), SMALL_SIZE, TEXT_COLOR)
             .next_to(axes.at(CONTRAST_STEPS, math.log10(calm[-1])), UP + LEFT, buff=0.2),
-            text("the post's toy", SMALL_SIZE, MUTED).next_to(axes.at(len(toy) - 1, math.log10(toy[-1])), RIGHT,
-                                                               buff=0.2),
+            # i18n: curve label: the toy loss of the blog post this video is about
+            text(_("the post's toy"), SMALL_SIZE, MUTED).next_to(axes.at(len(toy) - 1, math.log10(toy[-1])), RIGHT,
+                                                                  buff=0.2),
         )
         self.caption(
-            f"Without chaos, no drift: at η = {experiments.CALM.lr:g}, float64 agrees to {sci_text(calm.max())}.",
+            # i18n: lr: the learning rate η (a number); largest_gap: the largest relative gap, e.g. 1.8 × 10⁻¹⁰
+            _("Without chaos, no drift: at η = {lr:g}, float64 agrees to {largest_gap}.").format(
+                lr=experiments.CALM.lr, largest_gap=sci_text(calm.max())
+            ),
             Create(axes),
             Create(tol),
             FadeIn(curves),
             tracker.animate(rate_func=linear).set_value(CONTRAST_STEPS),
             run_time=4.0,
             hold=0,
-            say=f"Same toy, a learning rate {experiments.CHAOS.lr / experiments.CALM.lr:.0f} times smaller: no chaos, "
-            f"and the runs agree to {-power_above(calm.max())} digits.",
+            # i18n: spoken; ratio: how many times smaller the learning rate is (e.g. 10); digits: a whole number
+            say=_("Same toy, a learning rate {ratio:.0f} times smaller: no chaos, "
+                  "and the runs agree to {digits} digits.").format(
+                ratio=experiments.CHAOS.lr / experiments.CALM.lr, digits=-power_above(calm.max())
+            ),
         )
         self.play(FadeIn(labels), run_time=0.6)
-        self.caption(f"Our copy of the post's toy, at its settings: a burst to {sci_text(toy.max())}, then it settles.",
-                     say=f"In gray, our copy of the post's toy at its settings: its gap stays below ten to the "
-                     f"minus {-power_above(toy.max())}.")
-        self.caption("Where runs drift, no bug is needed: chaos amplifies the last digit.",
-                     say="No bug is needed: chaos amplifies the last digit. "
-                     "Next, what learning rate does the angle feel?")
+        # i18n: the post: the blog post this video is about; peak_gap: the largest relative gap, e.g. 3.1 × 10⁻⁷
+        self.caption(_("Our copy of the post's toy, at its settings: a burst to {peak_gap}, then it settles.").format(
+                         peak_gap=sci_text(toy.max())
+                     ),
+                     # i18n: spoken; exponent: a whole number k, the gap stays below 10^-k ("ten to the minus k")
+                     say=_("In gray, our copy of the post's toy at its settings: its gap stays below ten to the "
+                           "minus {exponent}.").format(exponent=-power_above(toy.max())))
+        self.caption(_("Where runs drift, no bug is needed: chaos amplifies the last digit."),
+                     # i18n: spoken; the last sentence leads to the next chapter (the learning rate the angle feels)
+                     say=_("No bug is needed: chaos amplifies the last digit. "
+                           "Next, what learning rate does the angle feel?"))
         self.clear_caption()

@@ -32,6 +32,7 @@ from manim import (
 
 from mathcore import derivations, experiments
 from mathcore.experiments import EquilibriumRun
+from scenes.i18n import Msg, _
 from scenes.style import (
     CAPTION_SIZE,
     DECAY_COLOR,
@@ -67,56 +68,76 @@ PLOT_HEIGHT = 1.3
 #: The noisy run's fading tail on the panel: (steps back, stroke width, opacity), oldest first.
 TAIL_LAYERS: tuple[tuple[int | None, float, float], ...] = ((300, 1.0, 0.3), (60, 1.6, 0.6), (8, 3.0, 1.0))
 
+# i18n: legend entry, short: a predicted value of the quantity plotted; value: a number, e.g. 0.123
+PREDICTED = _("predicted {value}")
+
 # Screens of beats: (caption at the bottom, ((caption of the step in mathcore.derivations, label beside it), ...)).
 EFFECTIVE_LR_SCREEN: Screen = (
     (
-        Said("Lemma 1: at θ, the gradient is divided by ‖θ‖.",
-             "One step with weight decay: by Lemma 1, the gradient is divided by the norm."),
+        # i18n: Lemma 1 is a result shown in an earlier chapter; θ: the weights; ‖θ‖: their norm
+        Said(_("Lemma 1: at θ, the gradient is divided by ‖θ‖."),
+             _("One step with weight decay: by Lemma 1, the gradient is divided by the norm.")),
         (
-            ("wd_step", "SGD with\nweight decay"),
-            ("unit_direction", "Lemma 1"),
+            # i18n: short label beside a formula ("\n" breaks the line); SGD: stochastic gradient descent
+            ("wd_step", _("SGD with\nweight decay")),
+            # i18n: short label beside a formula: the lemma shown in an earlier chapter
+            ("unit_direction", _("Lemma 1")),
         ),
     ),
     (
-        Said("One step's turn. G: gradient size on the unit circle.",
-             "Each step turns the weights; call G the gradient's size on the unit circle."),
-        (("tan_step", "angle turned\nin one step"),),
+        # i18n: turn: the angle the weights turn by; G: the symbol of the gradient's size in the formulas
+        Said(_("One step's turn. G: gradient size on the unit circle."),
+             # i18n: spoken; G: the symbol of the gradient's size in the formulas
+             _("Each step turns the weights; call G the gradient's size on the unit circle.")),
+        # i18n: short label beside a formula ("\n" breaks the line)
+        (("tan_step", _("angle turned\nin one step")),),
     ),
     (
-        Said("On the circle, the learning rate is divided by ‖θ‖².",
-             "Seen on the circle, the learning rate is divided by the norm squared: the effective rate."),
-        (("effective_lr", "effective\nlearning rate"),),
+        # i18n: ‖θ‖²: the squared norm of the weights
+        Said(_("On the circle, the learning rate is divided by ‖θ‖²."),
+             _("Seen on the circle, the learning rate is divided by the norm squared: the effective rate.")),
+        # i18n: short label beside a formula ("\n" breaks the line)
+        (("effective_lr", _("effective\nlearning rate")),),
     ),
 )
 EQUILIBRIUM_SCREEN: Screen = (
     (
-        Said("Orthogonal steps grow the norm; weight decay shrinks it.",
-             "Each orthogonal step grows the norm, by Pythagoras; weight decay shrinks it."),
-        (("norm_recurrence", "norm after\none step"),),
+        # i18n: orthogonal: at right angles to the weights; the norm: of the weights
+        Said(_("Orthogonal steps grow the norm; weight decay shrinks it."),
+             _("Each orthogonal step grows the norm, by Pythagoras; weight decay shrinks it.")),
+        # i18n: short label beside a formula ("\n" breaks the line)
+        (("norm_recurrence", _("norm after\none step")),),
     ),
     (
-        Said("They balance at one norm: the equilibrium.",
-             "They balance at one norm: the equilibrium. Small weight decay simplifies it."),
+        Said(_("They balance at one norm: the equilibrium."),
+             _("They balance at one norm: the equilibrium. Small weight decay simplifies it.")),
         (
-            ("norm4", "equilibrium"),
-            ("norm4_leading", "small weight\ndecay"),
+            # i18n: short label beside a formula: the norm where growth and decay balance
+            ("norm4", _("equilibrium")),
+            # i18n: short label beside a formula ("\n" breaks the line): the approximation for a small weight decay
+            ("norm4_leading", _("small weight\ndecay")),
         ),
     ),
     (
-        Said("There, the turn per step depends on η and λ only.",
-             "There, the angle turned per step depends only on the learning rate and the weight decay."),
+        # i18n: turn: the angle the weights turn by; η: the learning rate; λ: the weight decay
+        Said(_("There, the turn per step depends on η and λ only."),
+             _("There, the angle turned per step depends only on the learning rate and the weight decay.")),
         (
-            ("step_at_equilibrium", "at equilibrium"),
-            ("angular_step", "angular step"),
+            # i18n: short label beside a formula
+            ("step_at_equilibrium", _("at equilibrium")),
+            # i18n: short label beside a formula: the angle turned per step
+            ("angular_step", _("angular step")),
         ),
     ),
 )
 
 
 class Reference(NamedTuple):
-    """A predicted value drawn as a dashed horizontal line on a plot, with its legend entry."""
+    """A predicted value drawn as a dashed horizontal line on a plot, with its legend entry.
 
-    label: str
+    ``label`` is the whole legend entry, a message with a ``{value}`` placeholder for the value."""
+
+    label: Msg
     value: float
     color: str = TEXT_COLOR
 
@@ -161,9 +182,9 @@ class WindowTrace(TrajectoryTrace):
         dot_radius: float = 0.07,
     ):
         self.layers, self.first = tuple(layers), first
-        self.extra = [VMobject(color=color, stroke_width=w, stroke_opacity=o) for _, w, o in self.layers[1:]]
+        self.extra = [VMobject(color=color, stroke_width=w, stroke_opacity=o) for _back, w, o in self.layers[1:]]
         super().__init__(axes, path, tracker, color, dot_radius)
-        _, width, opacity = self.layers[0]
+        _back, width, opacity = self.layers[0]
         self.line.set_stroke(width=width, opacity=opacity)
         self.remove(self.dot)
         self.add(*self.extra, self.dot)  # the dot on top of every layer
@@ -171,7 +192,7 @@ class WindowTrace(TrajectoryTrace):
     def _redraw(self) -> None:
         last = int(np.floor(self.step()))
         point = self.current_data_point()
-        for mob, (back, _, _) in zip([self.line, *self.extra], self.layers):
+        for mob, (back, _width, _opacity) in zip([self.line, *self.extra], self.layers):
             start = self.first if back is None else max(self.first, last - back)
             if last < self.first:
                 mob.clear_points()
@@ -191,7 +212,7 @@ def relabel_y(axes: Axes, y_max: float) -> None:
     axes.y_axis.add_numbers(ticks, num_decimal_places=decimals, font_size=SMALL_SIZE)
 
 
-def legend_entry(swatch: VMobject, label: str) -> VGroup:
+def legend_entry(swatch: VMobject, label: str | Msg) -> VGroup:
     """A short line (dashed for a prediction, solid for a measurement) and its label."""
     return VGroup(swatch, text(label, SMALL_SIZE)).arrange(RIGHT, buff=0.12)
 
@@ -220,7 +241,7 @@ def measured_plot(
     tracker: ValueTracker,
     color: str,
     y_label: str,
-    note: str,
+    note: str | Msg | None,
     references: Sequence[Reference],
     measured: float,
     burn_in: int,
@@ -243,10 +264,11 @@ def measured_plot(
         lines.add(DashedLine(axes.c2p(0, ref.value), axes.c2p(steps, ref.value), color=ref.color, stroke_width=2.5,
                              dash_length=0.08))
         swatch = DashedLine(LEFT * 0.15, RIGHT * 0.15, color=ref.color, stroke_width=2.5, dash_length=0.08)
-        entries.add(legend_entry(swatch, f"{ref.label} {number(ref.value)}"))
+        entries.add(legend_entry(swatch, ref.label.format(value=number(ref.value))))
     mean_line = Line(axes.c2p(burn_in, measured), axes.c2p(steps, measured), color=color, stroke_width=5)
     mean_swatch = Line(LEFT * 0.15, RIGHT * 0.15, color=color, stroke_width=5)
-    mean_entry = legend_entry(mean_swatch, f"measured {number(measured)}")
+    # i18n: legend entry, short: the measured mean of the quantity; value: a number, e.g. 0.123
+    mean_entry = legend_entry(mean_swatch, _("measured {value}").format(value=number(measured)))
     entries.add(mean_entry)
     # beside the x axis's end (the note above the plot may reach further right)
     entries.arrange(DOWN, aligned_edge=LEFT, buff=0.16).next_to(axes.x_axis, RIGHT, buff=0.4).match_y(axes)
@@ -287,12 +309,18 @@ def settings_line(run: EquilibriumRun) -> VGroup:
     if recipe.momentum:
         values[derivations.gamma] = recipe.momentum
     latex = r",\ ".join(f"{derivations.to_latex(symbol)} = {value:g}" for symbol, value in values.items())
-    noise = text(f"noise {setting.noise:g}", CAPTION_SIZE, MUTED)
+    # i18n: short label beside "η = 0.1, λ = 0.01": the run's noise level; noise: a number, e.g. 1
+    noise = text(_("noise {noise:g}").format(noise=setting.noise), CAPTION_SIZE, MUTED)
     return VGroup(math(latex, READOUT_SIZE), noise).arrange(RIGHT, buff=0.3)
 
 
-def run_panel_with_circle(run: EquilibriumRun, heading: str, tracker: ValueTracker) -> tuple[Group, Axes]:
-    """The loss panel with the run's fading tail, the predicted radius as a dashed circle, heading and settings."""
+def run_panel_with_circle(run: EquilibriumRun, heading: Msg, tracker: ValueTracker) -> tuple[Group, Axes]:
+    """The loss panel with the run's fading tail, the predicted radius as a dashed circle, heading and settings.
+
+    A noisy run is reproducible: its heading (a whole message) says which seed, in its ``{seed}``."""
+    seeded = "seed" in heading.values
+    if seeded != bool(run.setting.noise) or (seeded and heading.values["seed"] != run.setting.seed):
+        raise ValueError(f"heading {heading.english!r}: a noisy run's, and only a noisy run's, names its seed")
     m = run.measurement
     extent = np.ceil(2.1 * float(experiments.norms(run.path).max())) / 2  # 5 % margin, to a half unit
     axes = plane_panel(extent, PANEL_SIDE, labels=False).to_edge(LEFT, buff=0.45).shift(0.3 * UP)
@@ -304,15 +332,13 @@ def run_panel_with_circle(run: EquilibriumRun, heading: str, tracker: ValueTrack
         label = math(r"\|\theta_\star\|", READOUT_SIZE, NORM_COLOR)
         panel.add(label.move_to(axes.c2p(0, 0) + (radius + 0.35) * np.array([np.cos(-0.8), np.sin(-0.8), 0])))
     panel.add(WindowTrace(axes, run.path, tracker, DECAY_COLOR, TAIL_LAYERS))
-    if run.setting.noise:  # a noisy run is reproducible: say which seed
-        heading = f"{heading}, seed {run.setting.seed}"
     for part, direction in ((text(heading, CAPTION_SIZE, DECAY_COLOR), UP), (settings_line(run), DOWN)):
         fit_within(part, PANEL_SIDE, 1.0)
         panel.add(part.next_to(axes, direction, buff=0.12))
     return panel, axes
 
 
-def run_view(run: EquilibriumRun, heading: str, angle_references: Sequence[Reference]) -> RunView:
+def run_view(run: EquilibriumRun, heading: Msg, angle_references: Sequence[Reference]) -> RunView:
     """The panel on the left; readouts and the two measured-vs-predicted plots on the right, fitted to the frame."""
     m = run.measurement
     norms = experiments.norms(run.path)
@@ -326,14 +352,20 @@ def run_view(run: EquilibriumRun, heading: str, angle_references: Sequence[Refer
         (readout(r"\eta_{\mathrm{eff}} =", run.effective_lr, tracker, TEXT_COLOR), run.effective_lr),
     ])
     norm_plot = measured_plot(
-        norms, tracker, NORM_COLOR, r"\|\theta_t\|", "", [Reference("predicted", m.norm_predicted)], m.norm, run.burn_in
+        norms, tracker, NORM_COLOR, r"\|\theta_t\|", None, [Reference(PREDICTED, m.norm_predicted)], m.norm,
+        run.burn_in,
     )
+    # i18n: plot title, short: the root mean square of the angle turned per step; window: a number of steps
+    window_note = _("RMS of the last {window} steps").format(window=experiments.ANGLE_WINDOW)
     angle_plot = measured_plot(
-        run.angular_rms(), tracker, DECAY_COLOR, r"\Delta\varphi", f"RMS of the last {experiments.ANGLE_WINDOW} steps",
+        run.angular_rms(), tracker, DECAY_COLOR, r"\Delta\varphi", window_note,
         angle_references, m.angular_step_rms, run.burn_in, first=experiments.ANGLE_WINDOW,
     )
-    note = text(f"measured: after step {run.burn_in}\npredictions use this run's G² = {number(m.grad_sq)}",
-                SMALL_SIZE, MUTED)
+    # i18n: a two-line note under the plots ("\n" breaks the line): the measured means are taken after step
+    # burn_in; grad_sq: the run's mean squared gradient size G² (a number)
+    note = text(_("measured: after step {burn_in}\npredictions use this run's G² = {grad_sq}").format(
+                    burn_in=run.burn_in, grad_sq=number(m.grad_sq)
+                ), SMALL_SIZE, MUTED)
     column = VGroup(readouts, norm_plot.group, angle_plot.group, note).arrange(DOWN, aligned_edge=LEFT, buff=0.32)
     # line up the two plots' y axes and their legends (their y numbers differ in width)
     axis_x = max(plot.group[0].y_axis.get_x() for plot in (norm_plot, angle_plot))
@@ -360,7 +392,9 @@ class EffectiveLR(ChapterScene):
         self.stuck_run()
         self.clear_caption()
 
-    def show_run(self, view: RunView, stages: Sequence[tuple[str | Said, int, float]], result: str | Said) -> None:
+    def show_run(
+        self, view: RunView, stages: Sequence[tuple[str | Msg | Said, int, float]], result: str | Msg | Said
+    ) -> None:
         """Run the view's tracker through ``stages`` (caption, up to step, seconds), then reveal the measured means.
 
         A caption may be a Said: its ``caption`` is shown, its ``say`` spoken."""
@@ -374,22 +408,33 @@ class EffectiveLR(ChapterScene):
     def noisy_run(self) -> None:
         run = experiments.equilibrium_run(experiments.EQUILIBRIUM_NOISY)
         m = run.measurement
-        view = run_view(run, "SGD + weight decay", [Reference("predicted", m.angular_step_predicted)])
+        # i18n: panel heading: a run of stochastic gradient descent (SGD) with weight decay; seed: the random seed
+        heading = _("SGD + weight decay, seed {seed}").format(seed=run.setting.seed)
+        view = run_view(run, heading, [Reference(PREDICTED, m.angular_step_predicted)])
         with self.highlight():
-            self.caption("A noisy run: random, mini-batch-like kicks (seeded).", FadeIn(view.everything), run_time=1.0,
-                         say="Now a noisy run: random kicks, like mini-batches.")
+            # i18n: kicks: random pushes of the weights, like the noise of mini-batches; seeded: reproducible
+            self.caption(_("A noisy run: random, mini-batch-like kicks (seeded)."), FadeIn(view.everything),
+                         run_time=1.0, say=_("Now a noisy run: random kicks, like mini-batches."))
             self.show_run(
                 view,
                 [
-                    (Said("Kicks push the norm out, weight decay pulls it in.",
-                          "Watch the norm: the kicks push it out, and weight decay pulls it back in."), 300, 4.0),
-                    ("Fast forward: both hover at the dashed predictions.", run.setting.recipe.steps, 2.6),
+                    (Said(_("Kicks push the norm out, weight decay pulls it in."),
+                          _("Watch the norm: the kicks push it out, and weight decay pulls it back in.")), 300, 4.0),
+                    # i18n: both: the norm and the angle turned per step, on the two plots
+                    (_("Fast forward: both hover at the dashed predictions."), run.setting.recipe.steps, 2.6),
                 ],
                 Said(
-                    f"After step {run.burn_in}: norm {number(m.norm)} vs {number(m.norm_predicted)}, "
-                    f"turn {number(m.angular_step_rms)} vs {number(m.angular_step_predicted)}.",
-                    "Measured means, the solid lines, match both predictions within "
-                    f"{percent_off(m.norm, m.norm_predicted, m.angular_step_rms, m.angular_step_predicted)} percent.",
+                    # i18n: burn_in: a step number; norm, turn: measured means (numbers), each followed by its
+                    # prediction (norm_predicted, turn_predicted); turn: the angle turned per step
+                    _("After step {burn_in}: norm {norm} vs {norm_predicted}, "
+                      "turn {turn} vs {turn_predicted}.").format(
+                        burn_in=run.burn_in, norm=number(m.norm), norm_predicted=number(m.norm_predicted),
+                        turn=number(m.angular_step_rms), turn_predicted=number(m.angular_step_predicted),
+                    ),
+                    # i18n: spoken; percent: a whole number
+                    _("Measured means, the solid lines, match both predictions within {percent} percent.").format(
+                        percent=percent_off(m.norm, m.norm_predicted, m.angular_step_rms, m.angular_step_predicted)
+                    ),
                 ),
             )
         self.play(FadeOut(view.all()), run_time=0.6)
@@ -398,31 +443,56 @@ class EffectiveLR(ChapterScene):
         run = experiments.equilibrium_run(experiments.EQUILIBRIUM_MOMENTUM)
         recipe = run.setting.recipe
         m = run.measurement
-        refs = [Reference("predicted", m.angular_step_predicted), Reference("no momentum", m.angular_step_plain, MUTED)]
-        view = run_view(run, "SGD with momentum", refs)
+        # i18n: legend entry, short: the prediction of the formula without momentum; value: a number, e.g. 0.123
+        no_momentum = Reference(_("no momentum {value}"), m.angular_step_plain, MUTED)
+        refs = [Reference(PREDICTED, m.angular_step_predicted), no_momentum]
+        # i18n: panel heading: a run of stochastic gradient descent (SGD) with momentum; seed: the random seed
+        heading = _("SGD with momentum, seed {seed}").format(seed=run.setting.seed)
+        view = run_view(run, heading, refs)
         off = m.angular_step_plain / m.angular_step_rms - 1
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [(Said(f"With momentum {recipe.momentum:g}, the momentum formula holds.",
-                   f"Now with momentum {recipe.momentum:g}: the run settles where the formula with momentum predicts."),
-              recipe.steps, 4.0)],
-            Said(f"Turn {number(m.angular_step_rms)}: the formula without momentum is {off:.0%} too high.",
-                 f"The formula without momentum, the gray dashed line, is {100 * off:.0f} percent too high."),
+            [(Said(
+                # i18n: momentum: the momentum coefficient γ (a number, e.g. 0.9)
+                _("With momentum {momentum:g}, the momentum formula holds.").format(momentum=recipe.momentum),
+                # i18n: spoken; momentum: the momentum coefficient γ (a number, e.g. 0.9)
+                _("Now with momentum {momentum:g}: the run settles where the formula with momentum predicts.").format(
+                    momentum=recipe.momentum
+                ),
+            ), recipe.steps, 4.0)],
+            Said(
+                # i18n: turn: the measured angle turned per step (a number); overshoot: a percentage, e.g. 12%
+                _("Turn {turn}: the formula without momentum is {overshoot:.0%} too high.").format(
+                    turn=number(m.angular_step_rms), overshoot=off
+                ),
+                # i18n: spoken; percent: a whole number
+                _("The formula without momentum, the gray dashed line, is {percent:.0f} percent too high.").format(
+                    percent=100 * off
+                ),
+            ),
         )
         self.play(FadeOut(view.all()), run_time=0.6)
 
     def stuck_run(self) -> None:
         run = experiments.equilibrium_run(experiments.EQUILIBRIUM_STUCK)
         m = run.measurement
-        view = run_view(run, "GD + weight decay", [Reference("predicted", m.angular_step_predicted)])
+        # i18n: panel heading: a run of plain gradient descent (GD, no noise) with weight decay
+        view = run_view(run, _("GD + weight decay"), [Reference(PREDICTED, m.angular_step_predicted)])
         self.play(FadeIn(view.everything), run_time=0.8)
         self.show_run(
             view,
-            [(Said("Where it fails: no noise, GD stuck in a minimum.",
-                   "Where it fails: without noise, gradient descent gets stuck in a minimum."),
+            # i18n: it: the prediction; GD: gradient descent
+            [(Said(_("Where it fails: no noise, GD stuck in a minimum."),
+                   _("Where it fails: without noise, gradient descent gets stuck in a minimum.")),
               run.setting.recipe.steps, 3.0)],
-            Said(f"Gradient gone (G² = {number(m.grad_sq)}): no balance, the norm just decays.",
-                 "With no gradient left, the norm just decays. Does all this hold on a real network?"),
+            Said(
+                # i18n: grad_sq: the run's mean squared gradient size G², nearly 0 (e.g. 3 × 10⁻⁹)
+                _("Gradient gone (G² = {grad_sq}): no balance, the norm just decays.").format(
+                    grad_sq=number(m.grad_sq)
+                ),
+                # i18n: spoken; the last question leads to the next chapter (a real network)
+                _("With no gradient left, the norm just decays. Does all this hold on a real network?"),
+            ),
         )
         self.wait(0.5)
