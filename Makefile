@@ -10,6 +10,9 @@ NARRATION ?= on
 # The language of the captions and labels: en, or zh-Hans (silent edition only: NARRATION=off), into
 # build/<res>-silent-zh-Hans/. Not LANG, which would change the process locale of every command.
 LOCALE ?= en
+# A Dask scheduler to render the chapters on (e.g. tcp://host:8786; README: "Rendering on a cluster"); empty: local.
+SCHEDULER ?=
+export SCHEDULER
 PY := .venv/bin/python
 
 .PHONY: setup lint test video clips chapters chapter script translations slides stills bench clean

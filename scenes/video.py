@@ -17,6 +17,7 @@ class Chapter:
     module: str
     scene: str
     title: str  #: English; marked N_ so the catalogue has it
+    folder: Path = SCENES_DIR  #: where ``<module>.py`` is (the tests render small scenes of their own)
 
     def title_in(self, locale: str) -> str:
         """The title in language ``locale`` (``en``, ``zh-Hans``) from the catalogue."""
@@ -24,7 +25,7 @@ class Chapter:
 
     @property
     def path(self) -> Path:
-        return SCENES_DIR / f"{self.module}.py"
+        return self.folder / f"{self.module}.py"
 
 
 CHAPTERS: tuple[Chapter, ...] = (

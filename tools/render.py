@@ -166,7 +166,16 @@ def build_dir(quality: str, narrated: bool = True, locale: str = SOURCE.tag) -> 
         raise ValueError(f"unknown quality {quality!r}; qualities: {', '.join(QUALITIES)}")
     check_edition(narrated, locale)
     suffix = "" if narrated else "-silent" + ("" if locale == SOURCE.tag else f"-{locale}")
-    return ROOT / "build" / (QUALITIES[quality] + suffix)
+    return build_root() / (QUALITIES[quality] + suffix)
+
+
+#: Builds go to build/ in the checkout, or to this folder when the variable is set (e.g. a worker's scratch disk).
+BUILD_VARIABLE = "VIDEO_BUILD_DIR"
+
+
+def build_root() -> Path:
+    """build/ in the checkout, or ``$VIDEO_BUILD_DIR``."""
+    return Path(os.environ.get(BUILD_VARIABLE) or ROOT / "build")
 
 
 def translation_inputs(root: Path | None = None) -> list[str]:
@@ -646,6 +655,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the language of the captions and labels: en (default); zh-Hans needs --narration off "
         "(into build/<res>-silent-zh-Hans/). The narrated edition carries subtitles in every language.",
     )  # fmt: skip
+    parser.add_argument(
+        "--scheduler", default=os.environ.get("SCHEDULER") or None, metavar="ADDRESS",
+        help="render the chapters on this Dask scheduler (e.g. tcp://host:8786; see tools/cluster.py); "
+        "default: local processes",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     narrated = args.narration == NARRATION_VALUES[0]
     locale = args.locale
@@ -672,7 +686,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with lock:
             done += 1
 
-    parts = render_all(chapters, args.quality, args.jobs, log, finished, narrated, locale)
+    if args.scheduler:
+        from tools.cluster import render_on_cluster
+
+        parts = render_on_cluster(chapters, args.quality, args.scheduler, log, finished, narrated, locale)
+    else:
+        parts = render_all(chapters, args.quality, args.jobs, log, finished, narrated, locale)
     out = build_dir(args.quality, narrated, locale)
     joined = not (args.only or args.no_join)
     if not args.only:
