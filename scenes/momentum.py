@@ -46,7 +46,7 @@ from scenes.style.narration import Said
 EXTENT = 3.0
 ROW_BUFF = 0.5
 #: Space between ṽ_0 and the words after it (about LaTeX's word space at READOUT_SIZE).
-AS_DERIVED_BUFF = 0.15
+AS_DERIVED_BUFF = 0.12
 
 # Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
 FIRST_SCREEN: Screen = (
@@ -195,10 +195,14 @@ class Momentum(ChapterScene):
         note.move_to(view.readouts, aligned_edge=LEFT + UP)
         fit_within(note, config.frame_width / 2 - 0.3 - note.get_left()[0], 2.0).align_to(view.readouts, LEFT + UP)
         size = READOUT_SIZE
+        derived = math(r"\tilde v_0", size)
+        # Text at SMALL_SIZE is about as tall as LaTeX's text at READOUT_SIZE; it sits on the v's baseline.
+        # i18n: follows the formula ṽ₀ (the starting buffer): "ṽ₀ as derived:", then the gap in that case.
+        words = text(_("as derived:"), SMALL_SIZE)
+        words.next_to(derived, RIGHT, buff=AS_DERIVED_BUFF).align_to(derived[0][1], DOWN)
         card = VGroup(
             text(_("largest relative gap"), SMALL_SIZE, MUTED),
-            # i18n: follows the formula ṽ₀ (the starting buffer): "ṽ₀ as derived:", then the gap in that case.
-            VGroup(math(r"\tilde v_0", size), text(_("as derived:"), size)).arrange(RIGHT, buff=AS_DERIVED_BUFF),
+            VGroup(derived, words),
             math(sci_latex(comparison.relative_gap.max()), size, EXP_COLOR),
             math(r"\tilde v_0 = 0:", size),
             math(sci_latex(gap.max()), size, EXP_COLOR),
