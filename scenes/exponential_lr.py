@@ -6,6 +6,7 @@ import numpy as np
 from manim import DOWN, LEFT, FadeIn, FadeOut, VGroup, linear
 
 from mathcore import derivations, experiments
+from scenes.i18n import _
 from scenes.style import (
     EMPHASIS_SIZE,
     EXP_COLOR,
@@ -55,47 +56,60 @@ class ExponentialLR(ChapterScene):
 
         card = formula_card(
             step_named(derivations.theorem_2_1(), "exp_lr_schedule"),
-            "the learning rate at step t",
+            _("the learning rate at step t"),
             size=EMPHASIS_SIZE,
         )
         recipe = runs.recipe
-        setting = text(f"η = {recipe.lr:g}, λ = {recipe.weight_decay:g}: ×{growth:.3f} per step", SMALL_SIZE, MUTED)
+        # i18n: lr = the base learning rate η, weight_decay = λ, growth = the learning rate's factor per step.
+        words = _("η = {lr:g}, λ = {weight_decay:g}: ×{growth:.3f} per step")
+        setting = text(words.format(lr=recipe.lr, weight_decay=recipe.weight_decay, growth=growth), SMALL_SIZE, MUTED)
         panel.column(VGroup(card, setting).arrange(DOWN, aligned_edge=LEFT, buff=0.2))
         start = start_label(r"\tilde\theta_0", trace.dot, EXP_COLOR)
         self.caption(
-            f"No weight decay now. Instead the learning rate grows ×{growth:.3f} every step.",
+            # i18n: growth = the learning rate's factor per step, e.g. 1.013.
+            _("No weight decay now. Instead the learning rate grows ×{growth:.3f} every step.").format(growth=growth),
             FadeIn(card),
             FadeIn(setting),
             FadeIn(trace),
             FadeIn(start),
-            say=f"No weight decay now. Instead, the learning rate grows by about {percent:.0f} percent every step.",
+            # i18n: percent = how much the learning rate grows per step, in percent.
+            say=_(
+                "No weight decay now. Instead, the learning rate grows by about {percent:.0f} percent every step."
+            ).format(percent=percent),
             run_time=1.5,
         )
         self.play(FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "Same start as before; the steps keep getting bigger ...",
+                # i18n: the next caption ("... nothing pulls the norm back ...") continues this sentence.
+                _("Same start as before; the steps keep getting bigger ..."),
                 FadeOut(start),
                 tracker.animate(rate_func=linear).set_value(leaves - 8),
-                say="Same start as before. Now watch the steps: each one is longer than the last.",
+                say=_("Same start as before. Now watch the steps: each one is longer than the last."),
                 run_time=5.0,
             )
             self.caption(
-                "... nothing pulls the norm back, so θ̃ flies off the chart.",
+                # i18n: continues the previous caption ("Same start as before; the steps keep getting bigger ...").
+                _("... nothing pulls the norm back, so θ̃ flies off the chart."),
                 tracker.animate(rate_func=linear).set_value(leaves + 10),
-                say="Nothing pulls the weights back, so the run flies off the chart.",
+                say=_("Nothing pulls the weights back, so the run flies off the chart."),
                 run_time=3.5,
             )
         self.caption(
-            f"‖θ̃‖ grows exponentially ({norms[steps]:.0f} by step {steps}); the edge arrow shows its direction.",
+            # i18n: norm = the length ‖θ̃‖ reached at the last step, step = that step.
+            _("‖θ̃‖ grows exponentially ({norm:.0f} by step {step}); the edge arrow shows its direction.").format(
+                norm=norms[steps], step=steps
+            ),
             tracker.animate(rate_func=linear).set_value(steps),
-            say=f"Its length grows exponentially, to {norms[steps]:.0f} by step {steps}. "
-            "The edge arrow shows its direction.",
+            # i18n: norm = the length ‖θ̃‖ reached at the last step, step = that step.
+            say=_(
+                "Its length grows exponentially, to {norm:.0f} by step {step}. The edge arrow shows its direction."
+            ).format(norm=norms[steps], step=steps),
             run_time=5.0,
         )
         self.caption(
-            "Does its angle follow the weight-decay run's? The next chapter checks.",
-            say="Does its direction still turn like the weight-decay run's did? The next chapter checks.",
+            _("Does its angle follow the weight-decay run's? The next chapter checks."),
+            say=_("Does its direction still turn like the weight-decay run's did? The next chapter checks."),
         )
         self.wait(0.5)
         self.clear_caption()

@@ -21,6 +21,7 @@ from manim import (
 
 from mathcore import derivations, experiments
 from mathcore.trajectories import exp_lr_gd
+from scenes.i18n import _
 from scenes.style import (
     EXP_COLOR,
     FORMULA_HOLD,
@@ -44,53 +45,66 @@ from scenes.style.narration import Said
 #: Half-width of both panels at step 0 (with momentum the weight-decay run reaches θ_1 ≈ 2.8).
 EXTENT = 3.0
 ROW_BUFF = 0.5
+#: Space between ṽ_0 and the words after it (about LaTeX's word space at READOUT_SIZE).
+AS_DERIVED_BUFF = 0.12
 
 # Screens of beats: (caption at the bottom, [(caption of the step in mathcore.derivations, label beside it)]).
 FIRST_SCREEN: Screen = (
     (
         Said(
-            "With momentum (PyTorch's rule), then without the buffer.",
-            "Now add momentum, the way PyTorch does it, then write the step without the buffer.",
+            _("With momentum (PyTorch's rule), then without the buffer."),
+            _("Now add momentum, the way PyTorch does it, then write the step without the buffer."),
         ),
         (
-            ("wd_step", "momentum,\nweight decay"),
-            ("wd_recurrence", "buffer\neliminated"),
+            # i18n: a short label beside a formula; "\n" breaks it into lines (keep it as short).
+            ("wd_step", _("momentum,\nweight decay")),
+            # i18n: a short label beside a formula: the momentum buffer has been eliminated from the update.
+            ("wd_recurrence", _("buffer\neliminated")),
         ),
     ),
     (
         Said(
-            "Match a run without weight decay: a recurrence for the scale.",
-            "Match it to a run without weight decay, and the scale must obey a recurrence.",
+            _("Match a run without weight decay: a recurrence for the scale."),
+            _("Match it to a run without weight decay, and the scale must obey a recurrence."),
         ),
-        (("scale_recurrence", "match the runs:\nthe scale"),),
+        # i18n: a short label beside a formula (the recurrence the scale obeys); "\n" breaks it into lines.
+        (("scale_recurrence", _("match the runs:\nthe scale")),),
     ),
     (
         Said(
-            "A geometric scale works if α solves a quadratic.",
-            "A geometric scale works if its ratio, call it alpha, solves a quadratic.",
+            _("A geometric scale works if α solves a quadratic."),
+            _("A geometric scale works if its ratio, call it alpha, solves a quadratic."),
         ),
-        (("characteristic", "geometric\nscale"),),
+        # i18n: a short label beside a formula (a scale that grows geometrically, s_t = α^t); "\n" breaks lines.
+        (("characteristic", _("geometric\nscale")),),
     ),
 )
 SECOND_SCREEN: Screen = (
     (
         Said(
-            "α is real when weight decay is small enough.",
-            "Alpha is real when weight decay is small enough, and our numbers pass the check.",
+            _("α is real when weight decay is small enough."),
+            _("Alpha is real when weight decay is small enough, and our numbers pass the check."),
         ),
-        (("real_alpha_condition", "real α"),),
+        # i18n: a short label beside a formula: the condition for α to be a real number.
+        (("real_alpha_condition", _("real α")),),
     ),
     (
         Said(
-            "Exponential learning rate; the buffer must start here, not at 0.",
-            "Again the learning rate grows exponentially, and the buffer must start here, not at zero.",
+            _("Exponential learning rate; the buffer must start here, not at 0."),
+            _("Again the learning rate grows exponentially, and the buffer must start here, not at zero."),
         ),
         (
-            ("exp_lr_schedule", "the schedule"),
-            ("velocity0", "starting\nbuffers"),
+            # i18n: a short label beside a formula: the learning-rate schedule.
+            ("exp_lr_schedule", _("the schedule")),
+            # i18n: a short label beside a formula: the momentum buffers' values at step 0; "\n" breaks lines.
+            ("velocity0", _("starting\nbuffers")),
         ),
     ),
-    ("Without momentum it is Theorem 2.1 again.", (("gamma_zero", "no momentum"),)),
+    (
+        _("Without momentum it is Theorem 2.1 again."),
+        # i18n: a short label beside a formula: the theorem with momentum γ = 0.
+        (("gamma_zero", _("no momentum")),),
+    ),
 )
 
 
@@ -110,7 +124,12 @@ class Momentum(ChapterScene):
         # The numbers rows go right under the condition and are written with it.
         rows = derivation_rows(theorem, screen_entries(SECOND_SCREEN), buff=ROW_BUFF)
         setting, check = self.numbers_latex(theorem, comparison)
-        numbers = VGroup(labelled_row("here", setting), labelled_row("check", check))
+        numbers = VGroup(
+            # i18n: a very short label beside this chapter's numbers (γ, η, λ and the α they give).
+            labelled_row(_("here"), setting),
+            # i18n: a very short label (a noun) beside the condition checked with this chapter's numbers.
+            labelled_row(_("check"), check),
+        )
         numbers.arrange(DOWN, aligned_edge=LEFT, buff=ROW_BUFF).next_to(rows[0], DOWN, buff=ROW_BUFF, aligned_edge=LEFT)
         rows[1:].shift((numbers.height + ROW_BUFF) * DOWN)
         screen = VGroup(rows[0], *numbers, *rows[1:])
@@ -142,17 +161,21 @@ class Momentum(ChapterScene):
         steps = len(comparison.scale) - 1
         tracker = ValueTracker(0)
         view = SideBySideZoom(comparison, tracker, EXTENT)
+        momentum = comparison.recipe.momentum
         self.caption(
-            f"With momentum {comparison.recipe.momentum:g}: the right view zooms out by 1/α per step.",
+            # i18n: momentum = the momentum coefficient γ of the runs, e.g. 0.9.
+            _("With momentum {momentum:g}: the right view zooms out by 1/α per step.").format(momentum=momentum),
             FadeIn(view),
-            say=f"Side by side, with momentum {comparison.recipe.momentum:g}: "
-            "the right view zooms out by one over alpha each step.",
+            # i18n: momentum = the momentum coefficient γ of the runs, e.g. 0.9.
+            say=_(
+                "Side by side, with momentum {momentum:g}: the right view zooms out by one over alpha each step."
+            ).format(momentum=momentum),
             run_time=1.2,
         )
         self.caption(
-            "The runs still match: same angles, step after step.",
+            _("The runs still match: same angles, step after step."),
             tracker.animate(rate_func=linear).set_value(steps),
-            say="Watch the angle strip below: the runs still match, the same angle at every step.",
+            say=_("Watch the angle strip below: the runs still match, the same angle at every step."),
             run_time=8.0,
         )
         return view
@@ -167,13 +190,19 @@ class Momentum(ChapterScene):
         axes = view.left.axes
         path = VMobject(color=EXP_COLOR, stroke_width=2.5).set_points_as_corners(axes.coords_to_point(rescaled))
         wrong = DashedVMobject(path, num_dashes=50, dashed_ratio=0.6)  # dashed: not the theorem's run
-        note = text("dashed: the exp-LR run\nstarted with its buffer\nat 0, rescaled", SMALL_SIZE, EXP_COLOR)
+        # i18n: a note beside the dashed path; "\n" breaks lines (keep about as narrow).
+        note = text(_("dashed: the exp-LR run\nstarted with its buffer\nat 0, rescaled"), SMALL_SIZE, EXP_COLOR)
         note.move_to(view.readouts, aligned_edge=LEFT + UP)
         fit_within(note, config.frame_width / 2 - 0.3 - note.get_left()[0], 2.0).align_to(view.readouts, LEFT + UP)
         size = READOUT_SIZE
+        derived = math(r"\tilde v_0", size)
+        # Text at SMALL_SIZE is about as tall as LaTeX's text at READOUT_SIZE; it sits on the v's baseline.
+        # i18n: follows the formula ṽ₀ (the starting buffer): "ṽ₀ as derived:", then the gap in that case.
+        words = text(_("as derived:"), SMALL_SIZE)
+        words.next_to(derived, RIGHT, buff=AS_DERIVED_BUFF).align_to(derived[0][1], DOWN)
         card = VGroup(
-            text("largest relative gap", SMALL_SIZE, MUTED),
-            math(r"\tilde v_0 \text{ as derived:}", size),
+            text(_("largest relative gap"), SMALL_SIZE, MUTED),
+            VGroup(derived, words),
             math(sci_latex(comparison.relative_gap.max()), size, EXP_COLOR),
             math(r"\tilde v_0 = 0:", size),
             math(sci_latex(gap.max()), size, EXP_COLOR),
@@ -182,18 +211,18 @@ class Momentum(ChapterScene):
             number.shift(0.4 * RIGHT)
         card.move_to(view.readouts, aligned_edge=LEFT + UP)
         self.caption(
-            "Start the exp-LR buffer at zero instead, rescale, and it drifts off.",
+            _("Start the exp-LR buffer at zero instead, rescale, and it drifts off."),
             FadeOut(view.readouts),
             Create(wrong),
             FadeIn(note),
-            say="Now start the exponential run's buffer at zero instead. Rescaled, it drifts away.",
+            say=_("Now start the exponential run's buffer at zero instead. Rescaled, it drifts away."),
             run_time=2.0,
         )
         self.caption(
-            "The initial buffer is part of the theorem.",
+            _("The initial buffer is part of the theorem."),
             FadeOut(note),
             FadeIn(card),
-            say="So the starting buffer is part of the theorem. Why, then, did the blog's runs drift apart?",
+            say=_("So the starting buffer is part of the theorem. Why, then, did the blog's runs drift apart?"),
             run_time=1.0,
             hold=2.0,
         )

@@ -20,6 +20,7 @@ from manim import (
 )
 
 from mathcore import derivations, experiments
+from scenes.i18n import _
 from scenes.style import (
     DECAY_COLOR,
     EXP_COLOR,
@@ -54,51 +55,63 @@ SCREENS: tuple[Screen, ...] = (
     (
         (
             Said(
-                "Two runs: weight decay, or a changing learning rate.",
-                "Now the proof. Run 1 uses weight decay; run 2, a changing learning rate instead.",
+                _("Two runs: weight decay, or a changing learning rate."),
+                _("Now the proof. Run 1 uses weight decay; run 2, a changing learning rate instead."),
             ),
             (
-                ("wd_step", "weight decay,\nconstant LR"),
-                ("exp_lr_step", "no weight decay,\nchanging LR"),
+                # i18n: a short label beside run 1's update formula; "\n" breaks lines (LR = learning rate).
+                ("wd_step", _("weight decay,\nconstant LR")),
+                # i18n: a short label beside run 2's update formula; "\n" breaks lines (LR = learning rate).
+                ("exp_lr_step", _("no weight decay,\nchanging LR")),
             ),
         ),
         (
             Said(
-                "Guess: run 1 is a scaled copy of run 2.",
-                "Guess that run 1 is a scaled copy of run 2. Call the scale s.",
+                _("Guess: run 1 is a scaled copy of run 2."),
+                _("Guess that run 1 is a scaled copy of run 2. Call the scale s."),
             ),
-            (("induction_hypothesis", "guess,\nthen Lemma 1"),),
+            # i18n: a short label beside a formula: a guess (induction hypothesis), then Lemma 1 applied to it.
+            (("induction_hypothesis", _("guess,\nthen Lemma 1")),),
         ),
         (
-            Said("Write run 1's step in run 2's terms.", "Now rewrite run 1's step in terms of run 2."),
-            (("wd_step_rewritten", "run 1's step,\nrewritten"),),
+            Said(_("Write run 1's step in run 2's terms."), _("Now rewrite run 1's step in terms of run 2.")),
+            # i18n: a short label beside a formula; "\n" breaks lines.
+            (("wd_step_rewritten", _("run 1's step,\nrewritten")),),
         ),
     ),
     (
         (
-            Said("Run 2's step, times the next scale.", "Take run 2's step, and multiply it by the next scale."),
-            (("exp_lr_step_scaled", "run 2's step,\ntimes next scale"),),
+            Said(
+                _("Run 2's step, times the next scale."),
+                _("Take run 2's step, and multiply it by the next scale."),
+            ),
+            # i18n: a short label beside a formula: run 2's step multiplied by the scale s_{t+1}.
+            (("exp_lr_step_scaled", _("run 2's step,\ntimes next scale")),),
         ),
         (
-            "The steps agree if the coefficients match.",
-            (("match_coefficients", "match the\ncoefficients"),),
+            _("The steps agree if the coefficients match."),
+            # i18n: a short label beside a formula ("match" is a verb); "\n" breaks lines.
+            (("match_coefficients", _("match the\ncoefficients")),),
         ),
         (
             Said(
-                "Same start: the scale shrinks, the learning rate grows exponentially.",
-                "Start both runs together: the scale shrinks, and the learning rate grows exponentially.",
+                _("Same start: the scale shrinks, the learning rate grows exponentially."),
+                _("Start both runs together: the scale shrinks, and the learning rate grows exponentially."),
             ),
             (
-                ("scale", "same start,\nsolve"),
-                ("exp_lr_schedule", "the schedule"),
+                # i18n: a short label beside a formula: both runs have the same start; "solve" is a verb.
+                ("scale", _("same start,\nsolve")),
+                # i18n: a short label beside a formula: the learning-rate schedule.
+                ("exp_lr_schedule", _("the schedule")),
             ),
         ),
         (
             Said(
-                "It needs ηλ < 1, so that the scale stays positive.",
-                "This needs learning rate times weight decay below 1, so the scale stays positive.",
+                _("It needs ηλ < 1, so that the scale stays positive."),
+                _("This needs learning rate times weight decay below 1, so the scale stays positive."),
             ),
-            (("condition", "the scale stays\npositive if"),),
+            # i18n: a short label before a condition (the formula that follows completes it); "\n" breaks lines.
+            (("condition", _("the scale stays\npositive if")),),
         ),
     ),
 )
@@ -134,26 +147,34 @@ class Reprojection(ChapterScene):
         rescaled.line.set_stroke(width=2)
         rescaled.dot.set_fill(opacity=0).set_stroke(EXP_COLOR, width=3)
 
-        key = legend([(DECAY_COLOR, "weight decay, constant LR"), (EXP_COLOR, "exponential LR, rescaled")])
+        key = legend(
+            [
+                # i18n: a legend label (LR = learning rate).
+                (DECAY_COLOR, _("weight decay, constant LR")),
+                # i18n: a legend label: the exponential-learning-rate run, multiplied by the scale s_t.
+                (EXP_COLOR, _("exponential LR, rescaled")),
+            ]
+        )
         counter = step_counter(rescaled_tracker, steps)
         scale = readout(r"s_t =", comparison.scale, rescaled_tracker, TEXT_COLOR, digits=4)
         # The largest gap so far, so the number on screen at the end is the one the caption states.
         largest = np.maximum.accumulate(comparison.relative_gap)
-        gap = SciReadout(r"\text{largest gap so far} =", largest, rescaled_tracker, EXP_COLOR, size=34)
+        # i18n: a readout's name, before "= 1.2 × 10⁻¹⁵": the largest relative gap between the runs up to this step.
+        gap = SciReadout("=", largest, rescaled_tracker, EXP_COLOR, size=34, name=_("largest gap so far"))
         card = scale_formula.copy()
         # Lower right: the exploding run's true positions fill the upper right while it is shown.
         column = VGroup(card, key, counter, scale, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.32)
         column.next_to(axes, RIGHT, buff=0.9).align_to(axes, DOWN)
 
         self.caption(
-            "Orange: the weight-decay run, as before.",
+            _("Orange: the weight-decay run, as before."),
             FadeIn(heat),
             Create(axes),
             Create(rays),
             scale_formula.animate.move_to(card),
             FadeIn(key),
             FadeIn(decayed),
-            say="In orange, the weight-decay run, just as before.",
+            say=_("In orange, the weight-decay run, just as before."),
             run_time=1.3,
             hold=0,
         )
@@ -189,15 +210,15 @@ class Reprojection(ChapterScene):
             spokes.add(Line(landing, placed(k), color=EXP_COLOR, stroke_width=1.5, stroke_opacity=0.45))
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "Green: the exploding run, where it really is.",
+                _("Green: the exploding run, where it really is."),
                 FadeIn(spokes),
                 FadeIn(dots),
-                say="In green, the exploding run, at its true positions.",
+                say=_("In green, the exploding run, at its true positions."),
                 run_time=1.0,
             )
             # ... slide along their rays as each is multiplied by its own s_t.
             self.caption(
-                "Scaled down, each point slides along its ray onto orange.",
+                _("Scaled down, each point slides along its ray onto orange."),
                 shrink.animate.set_value(1.0),
                 run_time=2.5,
                 hold=0.5,
@@ -205,12 +226,12 @@ class Reprojection(ChapterScene):
         self.play(FadeOut(dots), FadeOut(spokes), run_time=0.4)
 
         self.caption(
-            "Rescale every step: the two runs coincide.",
+            _("Rescale every step: the two runs coincide."),
             FadeIn(rescaled),
             FadeIn(counter),
             FadeIn(scale),
             FadeIn(gap),
-            say="Now rescale every step. The hollow green dot runs right along the orange path.",
+            say=_("Now rescale every step. The hollow green dot runs right along the orange path."),
             run_time=0.8,
             hold=0,
         )
@@ -218,7 +239,11 @@ class Reprojection(ChapterScene):
         worst = float(comparison.relative_gap.max())
         (mantissa,), (exponent,) = sci_parts(np.array([worst]), 0)
         self.caption(
-            f"The largest gap is {sci_text(worst)}: rounding error.",
-            say=f"The largest gap is about {mantissa:.0f} times 10 to the minus {-exponent}: float64 rounding error.",
+            # i18n: gap = a number in scientific notation, e.g. "1.2 × 10⁻¹⁵".
+            _("The largest gap is {gap}: rounding error.").format(gap=sci_text(worst)),
+            # i18n: the gap is "mantissa times 10 to the minus power", e.g. mantissa = 1 and power = 15.
+            say=_(
+                "The largest gap is about {mantissa:.0f} times 10 to the minus {power}: float64 rounding error."
+            ).format(mantissa=mantissa, power=-exponent),
         )
         self.clear_caption()

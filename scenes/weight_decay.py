@@ -21,6 +21,7 @@ from manim import (
 )
 
 from mathcore import derivations, experiments
+from scenes.i18n import Msg, _
 from scenes.style import (
     BACKGROUND,
     DECAY_COLOR,
@@ -52,7 +53,7 @@ CLOSEUP_LENGTH = 1.8
 FAINT = 0.35
 
 
-def labelled(content: str, color: str) -> VGroup:
+def labelled(content: str | Msg, color: str) -> VGroup:
     """A small label on a dark backdrop, readable over the heat-map."""
     label = text(content, SMALL_SIZE, color)
     return VGroup(BackgroundRectangle(label, color=BACKGROUND, fill_opacity=0.75, buff=0.06), label)
@@ -75,9 +76,12 @@ def step_closeup(gradient_step: np.ndarray, shrink: np.ndarray, unit: float) -> 
     dot = Dot(here, radius=0.08, color=DECAY_COLOR)
     name = math(r"\theta_t", SYMBOL_SIZE, DECAY_COLOR)
     arrows, labels = VGroup(), VGroup()
+    # i18n: a label at the tip of an arrow; magnification = how much longer the arrow is drawn (1, 2, 5, 10, ...).
+    pull = _("pull to 0, drawn\n{magnification}× longer than it is").format(magnification=extra)
     for vector, factor, color, words in (
-        (gradient_step, scale, GRAD_COLOR, "gradient\nstep"),
-        (shrink, scale * extra, NORM_COLOR, f"pull to 0, drawn\n{extra}× longer than it is"),
+        # i18n: a label at the tip of an arrow; "\n" breaks it into lines (keep it as narrow).
+        (gradient_step, scale, GRAD_COLOR, _("gradient\nstep")),
+        (shrink, scale * extra, NORM_COLOR, pull),
     ):
         end = here + factor * unit * np.append(vector, 0.0)
         arrow = Arrow(here, end, buff=0, color=color, stroke_width=7, max_tip_length_to_length_ratio=0.2)
@@ -87,7 +91,8 @@ def step_closeup(gradient_step: np.ndarray, shrink: np.ndarray, unit: float) -> 
     # The name goes opposite the mean arrow direction, away from both arrows.
     away = -(arrows[0].get_unit_vector() + arrows[1].get_unit_vector())
     name.next_to(dot, away / np.linalg.norm(away), buff=0.12)
-    heading = text(f"one step, close up ({scale}× larger)", SMALL_SIZE, MUTED)
+    # i18n: magnification = how many times larger the close-up of one step is drawn than the panel.
+    heading = text(_("one step, close up ({magnification}× larger)").format(magnification=scale), SMALL_SIZE, MUTED)
     body = VGroup(arrows, dot, name, labels)
     heading.next_to(body, UP, buff=0.3, aligned_edge=LEFT)
     return VGroup(heading, body)
@@ -122,19 +127,31 @@ class WeightDecay(ChapterScene):
 
         card = formula_card(
             step_named(derivations.theorem_2_1(), "wd_step"),
-            "the update, with weight decay",
+            _("the update, with weight decay"),
             size=EMPHASIS_SIZE,
         )
-        key = legend([(DECAY_COLOR, "with weight decay"), (VANILLA_COLOR, "plain GD (last chapter), faint")])
+        key = legend(
+            [
+                (DECAY_COLOR, _("with weight decay")),
+                # i18n: the plain gradient-descent run of the last chapter, drawn faint.
+                (VANILLA_COLOR, _("plain GD (last chapter), faint")),
+            ]
+        )
         panel.column(card, key)
         start = start_label(r"\theta_0", trace.dot, DECAY_COLOR)
         self.caption(
-            f"Same start, same η = {lr:g}, now with weight decay λ = {decay:g}.",
+            # i18n: lr = the learning rate η; weight_decay = the weight-decay coefficient λ.
+            _("Same start, same η = {lr:g}, now with weight decay λ = {weight_decay:g}.").format(
+                lr=lr, weight_decay=decay
+            ),
             FadeIn(trace),
             FadeIn(start),
             FadeIn(key),
-            say=f"Same start and learning rate, now with weight decay of {decay:g}. "
-            "Plain descent stays, in faint blue.",
+            # i18n: weight_decay = the weight-decay coefficient λ.
+            say=_(
+                "Same start and learning rate, now with weight decay of {weight_decay:g}. "
+                "Plain descent stays, in faint blue."
+            ).format(weight_decay=decay),
         )
 
         # Go to the biggest step inside the narrow valley and split it into its two parts.
@@ -144,11 +161,17 @@ class WeightDecay(ChapterScene):
         gradient_step = -lr * loss.grad(path[k])
         assert np.allclose(path[k] + shrink + gradient_step, path[k + 1]), "update convention mismatch"
         self.caption(
-            f"Each step shrinks θ by the factor 1 − ηλ = {1 - lr * decay:g}, then follows −∇L.",
+            # i18n: shrink_factor = the value of 1 − ηλ, e.g. 0.999.
+            _("Each step shrinks θ by the factor 1 − ηλ = {shrink_factor:g}, then follows −∇L.").format(
+                shrink_factor=1 - lr * decay
+            ),
             FadeIn(card),
             FadeOut(start),
             tracker.animate(rate_func=linear).set_value(k),
-            say=f"Each step first shrinks theta by {100 * lr * decay:.3g} percent, then takes the usual gradient step.",
+            # i18n: shrink_percent = how much each step shrinks θ, in percent (100 ηλ).
+            say=_(
+                "Each step first shrinks theta by {shrink_percent:.3g} percent, then takes the usual gradient step."
+            ).format(shrink_percent=100 * lr * decay),
             run_time=2.5,
         )
         closeup = step_closeup(gradient_step, shrink, axes.x_axis.unit_size)
@@ -156,10 +179,10 @@ class WeightDecay(ChapterScene):
         closeup.shift(min(0.0, config.frame_width / 2 - 0.4 - closeup.get_right()[0]) * RIGHT)  # keep it in frame
         marker = Circle(radius=0.22, color=TEXT_COLOR, stroke_width=3).move_to(axes.c2p(*path[k]))
         self.caption(
-            "Weight decay's pull towards the origin: small per step, but steady.",
+            _("Weight decay's pull towards the origin: small per step, but steady."),
             Create(marker),
             FadeIn(closeup),
-            say="Close up: the yellow pull to the origin is small next to the gradient step, but steady.",
+            say=_("Close up: the yellow pull to the origin is small next to the gradient step, but steady."),
             run_time=1.2,
         )
         self.play(FadeOut(closeup), FadeOut(marker), run_time=0.5)
@@ -168,33 +191,44 @@ class WeightDecay(ChapterScene):
         self.play(FadeIn(vanilla), FadeIn(panel.readouts), FadeIn(panel.plot), run_time=0.8)
         with self.highlight():  # the part `make stills` turns into this chapter's GIF
             self.caption(
-                "In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ...",
+                # i18n: the next caption ("... until a big step kicks θ out ...") continues this sentence.
+                _("In the narrow valley the norm shrinks, so the gradient (∝ 1/‖θ‖) grows ..."),
                 tracker.animate(rate_func=linear).set_value(exit_step - 1),
-                say="In the narrow valley the norm shrinks, "
-                "so the gradient, which scales as one over the norm, grows ...",
+                # i18n: the next spoken line ("... until one big step kicks theta out ...") continues this sentence.
+                say=_(
+                    "In the narrow valley the norm shrinks, "
+                    "so the gradient, which scales as one over the norm, grows ..."
+                ),
                 run_time=4.0,
             )
-            kick = labelled(f"kicked out at t = {exit_step}", DECAY_COLOR)
+            # i18n: a label on the panel; step = the step at which θ leaves the narrow valley.
+            kick = labelled(_("kicked out at t = {step}").format(step=exit_step), DECAY_COLOR)
             kick.next_to(axes.c2p(*path[exit_step]), UP, buff=0.25)
             self.caption(
-                f"... until a big step kicks θ out of the narrow valley, at t = {exit_step}.",
+                # i18n: continues the previous caption ("In the narrow valley ... grows ..."); step = a step number.
+                _("... until a big step kicks θ out of the narrow valley, at t = {step}.").format(step=exit_step),
                 tracker.animate(rate_func=linear).set_value(exit_step),
                 FadeIn(kick),
-                say=f"... until one big step kicks theta out of the narrow valley, at step {exit_step}.",
+                # i18n: continues the previous spoken line; step = a step number.
+                say=_("... until one big step kicks theta out of the narrow valley, at step {step}.").format(
+                    step=exit_step
+                ),
                 run_time=1.5,
             )
             self.caption(
-                "It slides down into the wide, deep valley that plain GD never reaches.",
+                _("It slides down into the wide, deep valley that plain GD never reaches."),
                 tracker.animate(rate_func=linear).set_value(arrival),
-                say="It slides down into the wide, deep valley, which plain gradient descent never reaches.",
+                say=_("It slides down into the wide, deep valley, which plain gradient descent never reaches."),
                 run_time=3.0,
             )
         self.play(FadeOut(kick), run_time=0.4)
         self.caption(
-            "Weight decay acts like a learning-rate schedule: smaller norm, bigger effective steps.",
+            _("Weight decay acts like a learning-rate schedule: smaller norm, bigger effective steps."),
             tracker.animate(rate_func=linear).set_value(steps),
-            say="So weight decay acts as a learning rate schedule: smaller norm, bigger steps. "
-            "Can a growing rate replace it?",
+            say=_(
+                "So weight decay acts as a learning rate schedule: smaller norm, bigger steps. "
+                "Can a growing rate replace it?"
+            ),
             run_time=5.0,
         )
         self.wait(1.0)
