@@ -98,12 +98,17 @@ def legend(entries: Sequence[tuple[str, str | Msg]]) -> VGroup:
 # --- live readouts: per frame they only index precomputed values --------------------
 
 
+#: Text is drawn about 1.55 times as wide as the same words in LaTeX at the same font size (measured for
+#: DejaVu Sans against Computer Modern's \text{}); a readout's name is scaled by this to look as it did in LaTeX.
+TEXT_TO_LATEX_SIZE = 0.65
+
+
 def readout_label(label_latex: str, size: int, color: str, name: str | Msg | None = None) -> Mobject:
     """A readout's label: the formula, after a word or two of text (``name``, translated) when it has one."""
     formula = math(label_latex, size, color)
     if name is None:
         return formula
-    return VGroup(text(name, size, color), formula).arrange(RIGHT, buff=0.15)
+    return VGroup(text(name, round(size * TEXT_TO_LATEX_SIZE), color), formula).arrange(RIGHT, buff=0.15)
 
 
 def readout(
