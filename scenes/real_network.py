@@ -35,6 +35,7 @@ from manim.utils.color import ManimColor
 
 from mathcore import derivations, experiments
 from mathcore.bn_network import PairRun
+from scenes.i18n import Msg, _
 from scenes.style import (
     BACKGROUND,
     CAPTION_SIZE,
@@ -133,7 +134,7 @@ class BoundaryPanel(Group):
 
     def __init__(
         self, pair: PairRun, snapshots: experiments.BoundarySnapshots, prob: np.ndarray, tracker: ValueTracker,
-        color: str, title: str,
+        color: str, title: str | Msg,
     ):
         super().__init__()
         x0, x1, y0, y1 = experiments.BN_GRID_EXTENT
@@ -206,7 +207,7 @@ def swatch(color: str) -> VMobject:
     return VMobject(color=color, stroke_width=6).set_points_as_corners([LEFT * 0.2, RIGHT * 0.2])
 
 
-def plot_title(content: str, axes: Mobject) -> Mobject:
+def plot_title(content: str | Msg, axes: Mobject) -> Mobject:
     """A muted title right of a series_plot's y label, kept within the plot's width."""
     y_label = axes[-1]
     title = text(content, SMALL_SIZE, MUTED)
@@ -235,9 +236,11 @@ class TrainingBoard(Group):
         self.tracker = tracker = ValueTracker(0)
         steps = len(pair.loss_wd) - 1
         self.left = BoundaryPanel(
-            pair, snapshots, snapshots.prob_wd, tracker, DECAY_COLOR, "constant LR + weight decay"
+            pair, snapshots, snapshots.prob_wd, tracker, DECAY_COLOR, _("constant LR + weight decay")
         )
-        self.right = BoundaryPanel(pair, snapshots, snapshots.prob_exp, tracker, EXP_COLOR, "exp. LR, no weight decay")
+        self.right = BoundaryPanel(
+            pair, snapshots, snapshots.prob_exp, tracker, EXP_COLOR, _("exp. LR, no weight decay")
+        )
         # Move whole panels (image, frame, dots, heading together); the contours follow their frames.
         self.left.shift(self.left.frame.copy().to_corner(UP + LEFT, buff=0.4).shift(0.4 * DOWN).get_center()
                         - self.left.frame.get_center())
@@ -250,7 +253,7 @@ class TrainingBoard(Group):
         loss_axes[-1].set_color(TEXT_COLOR)  # the y label names both curves
         loss_plot[1].line.set_stroke(width=9)
         loss_plot.add(overlay(loss_axes, pair.loss_exp, tracker, EXP_COLOR, 3))
-        loss_plot.add(plot_title("training loss", loss_axes))
+        loss_plot.add(plot_title(_("training loss"), loss_axes))
 
         # Per-layer weight norms: level with weight decay, growing like α^(−t) without it.
         top = 1.12 * float(pair.norms_exp.max())
@@ -262,7 +265,7 @@ class TrainingBoard(Group):
             norm_plot.add(overlay(norm_axes, pair.norms_exp[:, layer], tracker, EXP_COLOR, 3))
         for layer in range(layers):
             norm_plot.add(overlay(norm_axes, pair.norms_wd[:, layer], tracker, DECAY_COLOR, 3))
-        norm_plot.add(plot_title("norm per layer", norm_axes))
+        norm_plot.add(plot_title(_("norm per layer"), norm_axes))
         # Which curves are which run's layers: a key in the plot's empty upper left.
         key = VGroup(
             *(
@@ -284,9 +287,14 @@ class TrainingBoard(Group):
             readout(r"\tilde\eta_t =", pair.recipe.exp_lr_schedule, tracker, EXP_COLOR, digits=2),
             readout(r"L(\theta_t) =", pair.loss_wd, tracker, DECAY_COLOR, digits=4),
             readout(r"L(\tilde\theta_t) =", pair.loss_exp, tracker, EXP_COLOR, digits=4),
-            readout(r"\text{accuracy}\ (\%) =", 100 * pair.accuracy_wd, tracker, TEXT_COLOR, digits=1),
+            # i18n: a live readout's name, followed by "(%) = 97.5"; keep it one or two words
+            readout(r"(\%) =", 100 * pair.accuracy_wd, tracker, TEXT_COLOR, digits=1, name=_("accuracy")),
             readout(r"\|\tilde\theta_t\| / \|\theta_t\| =", norm_ratio, tracker, NORM_COLOR, digits=2),
-            SciReadout(r"\text{max rel. gap} =", np.maximum.accumulate(pair.relative_gap()), tracker, TEXT_COLOR),
+            SciReadout(
+                # i18n: a live readout's name, followed by "= 1.8 × 10⁻¹⁰": the largest relative difference so far
+                # between the two runs; keep it short (abbreviated)
+                r"=", np.maximum.accumulate(pair.relative_gap()), tracker, TEXT_COLOR, name=_("max rel. gap")
+            ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         readouts.scale(1.12)  # the column has room: make the numbers easier to read
         self.column = VGroup(card, readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
@@ -314,7 +322,7 @@ def network_diagram() -> VGroup:
         frame.set_stroke(stroke, 2.5)
         return VGroup(frame, label.move_to(frame))
 
-    widths = [int(w) for w, _ in experiments.bn_pair().net.shapes]
+    widths = [int(w) for w, _unused in experiments.bn_pair().net.shapes]
     trained = [box(math(rf"W_{{{i + 1}}}", size), TEXT_COLOR) for i in range(len(widths))]
     hidden = [
         VGroup(w, box(text("BN", CAPTION_SIZE), MUTED), box(text("ReLU", CAPTION_SIZE), MUTED)) for w in trained
@@ -323,7 +331,8 @@ def network_diagram() -> VGroup:
     chain = [box(math(r"x \in \mathbb{R}^2", size), MUTED)]
     for layer in hidden:
         chain.extend(layer)
-    chain += [readout_box, box(text("loss", CAPTION_SIZE), MUTED)]
+    # i18n: the last box of the network diagram (the loss function); a single short word
+    chain += [readout_box, box(text(_("loss"), CAPTION_SIZE), MUTED)]
     row = VGroup(*chain).arrange(RIGHT, buff=0.38)
     arrows = VGroup(
         *(Arrow(a.get_right(), b.get_left(), buff=0.04, stroke_width=2.5, color=MUTED, tip_length=0.14,
@@ -332,11 +341,15 @@ def network_diagram() -> VGroup:
     braces = VGroup()
     for i, (layer, width) in enumerate(zip(hidden, widths)):
         brace = Brace(layer, UP, color=MUTED)
-        label = text(f"hidden layer {i + 1}: {width} units", SMALL_SIZE, MUTED).next_to(brace, UP, 0.1)
+        # i18n: a brace over one layer of the diagram; layer is its number (1, 2), units its width (e.g. 16)
+        label = text(_("hidden layer {layer}: {units} units").format(layer=i + 1, units=width), SMALL_SIZE, MUTED)
+        label.next_to(brace, UP, 0.1)
         braces.add(VGroup(brace, label))
     notes = VGroup(
-        *(text("trained", SMALL_SIZE, TEXT_COLOR).next_to(w, DOWN, buff=0.15) for w in trained),
-        text("frozen", SMALL_SIZE, MUTED).next_to(readout_box, DOWN, buff=0.15),
+        # i18n: under a weight box of the diagram: these weights are trained (adjective, one word)
+        *(text(_("trained"), SMALL_SIZE, TEXT_COLOR).next_to(w, DOWN, buff=0.15) for w in trained),
+        # i18n: under the readout box of the diagram: these weights are frozen, not trained (adjective, one word)
+        text(_("frozen"), SMALL_SIZE, MUTED).next_to(readout_box, DOWN, buff=0.15),
     )
     diagram = VGroup(row, arrows, braces, notes)
     diagram.trained = VGroup(*trained)
@@ -348,7 +361,10 @@ def class_legend() -> VGroup:
     """A dot per class in its colour, with the class's name."""
     return VGroup(
         *(
-            VGroup(Dot(radius=0.08, color=color), text(f"class {i}", SMALL_SIZE)).arrange(RIGHT, buff=0.15)
+            # i18n: legend entry for a class of the data set; index is 0 or 1
+            VGroup(Dot(radius=0.08, color=color), text(_("class {index}").format(index=i), SMALL_SIZE)).arrange(
+                RIGHT, buff=0.15
+            )
             for i, color in enumerate(CLASS_COLORS)
         )
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
@@ -364,7 +380,8 @@ def rescale(pair: PairRun, factors: Sequence[float]) -> np.ndarray:
 
 class RealNetwork(ChapterScene):
     def construct(self) -> None:
-        self.title_card("two moons, a two-layer batch-norm network")
+        # i18n: the chapter's subtitle; "two moons" is the name of the toy data set (two interleaved half circles)
+        self.title_card(_("two moons, a two-layer batch-norm network"))
         pair, pair_m = experiments.bn_pair(experiments.BN), experiments.bn_pair(experiments.BN_MOMENTUM)
         theorem, heavy_ball = derivations.theorem_2_1(), derivations.momentum_theorem()
         board = TrainingBoard(
@@ -383,19 +400,25 @@ class RealNetwork(ChapterScene):
         diagram = network_diagram()
         fit_within(diagram, 13.2, 3.0)
         diagram.to_edge(UP, buff=0.45)
-        widths = [int(w) for w, _ in pair.net.shapes]
+        widths = [int(w) for w, _unused in pair.net.shapes]
         self.caption(
-            f"A real network: {len(widths)} hidden layers of {widths[0]} units, each followed by batch norm.",
+            # i18n: layers is how many hidden layers (2), units how many units each has (e.g. 16)
+            _("A real network: {layers} hidden layers of {units} units, each followed by batch norm.").format(
+                layers=len(widths), units=widths[0]
+            ),
             Create(diagram[0]), Create(diagram[1]), FadeIn(diagram[2]), run_time=2.5,
-            say=f"From the toy to a real network: {len(widths)} hidden layers of {widths[0]} units, "
-            "each followed by batch norm.",
+            # i18n: layers is how many hidden layers (2), units how many units each has (e.g. 16)
+            say=_(
+                "From the toy to a real network: {layers} hidden layers of {units} units, each followed by batch norm."
+            ).format(layers=len(widths), units=widths[0]),
         )
         self.caption(
-            "Only weights feeding a batch norm are trained; the readout r stays frozen.",
+            # i18n: r is the name of the readout layer in the diagram
+            _("Only weights feeding a batch norm are trained; the readout r stays frozen."),
             FadeIn(diagram[3]), Indicate(diagram.trained, 1.1, color=TEXT_COLOR),
             Indicate(diagram.frozen, 1.1, color=MUTED),
             run_time=2.0,
-            say="Only weights that feed a batch norm are trained; the last readout layer stays frozen.",
+            say=_("Only weights that feed a batch norm are trained; the last readout layer stays frozen."),
         )
         factors = experiments.BN_RESCALE
         check = VGroup(
@@ -404,12 +427,13 @@ class RealNetwork(ChapterScene):
                 rf"L({factors[0]:g}\,W_1,\ {factors[1]:g}\,W_2) = {pair.net.loss(rescale(pair, factors)):.6f}", 34
             ),
         ).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
-        heading = text("at the start:", SMALL_SIZE, MUTED).next_to(check, UP, buff=0.3).align_to(check, LEFT)
+        # i18n: above two formulas: the loss at the first step, with the weights as they are and rescaled
+        heading = text(_("at the start:"), SMALL_SIZE, MUTED).next_to(check, UP, buff=0.3).align_to(check, LEFT)
         check_group = VGroup(heading, check).move_to([-3.6, -1.2, 0])
         self.caption(
-            "So rescaling W₁ or W₂ changes nothing: the loss is scale invariant.",
+            _("So rescaling W₁ or W₂ changes nothing: the loss is scale invariant."),
             FadeIn(check_group), run_time=1.5,
-            say="So rescaling either layer's weights leaves the loss unchanged: it is scale invariant.",
+            say=_("So rescaling either layer's weights leaves the loss unchanged: it is scale invariant."),
         )
 
         # The data, drawn as the left panel will show it.
@@ -417,7 +441,8 @@ class RealNetwork(ChapterScene):
         data_view.scale(1.15).move_to([2.8, -1.3, 0])
         legend = class_legend().next_to(data_view, RIGHT, buff=0.3).align_to(data_view, UP)
         self.caption(
-            f"The data: {len(pair.net.y)} points on two interleaved moons, one class each.",
+            # i18n: points is how many data points there are (e.g. 200)
+            _("The data: {points} points on two interleaved moons, one class each.").format(points=len(pair.net.y)),
             FadeIn(data_view), FadeIn(legend), run_time=1.5,
         )
 
@@ -428,10 +453,10 @@ class RealNetwork(ChapterScene):
         )
         self.bring_to_back(board.left.image)  # under the frame and the points it fades in behind
         self.caption(
-            "Train twice: constant LR with weight decay, and Theorem 2.1's exponential LR without it.",
+            _("Train twice: constant LR with weight decay, and Theorem 2.1's exponential LR without it."),
             FadeIn(board.left.image), FadeIn(board.left.contour), FadeIn(board.left.heading),
             FadeIn(board.right), FadeIn(board.plots), FadeIn(board.column), run_time=1.5,
-            say="Left: constant rate with weight decay. Right: the exponential rate from Theorem 2.1.",
+            say=_("Left: constant rate with weight decay. Right: the exponential rate from Theorem 2.1."),
         )
         # From here on the board is one mobject: swap the pieces brought in one by one for it.
         self.remove(*(mob for mob in self.mobjects if mob is not self._caption))
@@ -439,38 +464,58 @@ class RealNetwork(ChapterScene):
         tracker = board.tracker
         with self.highlight():
             self.caption(
-                "The two loss curves lie on top of each other, step after step.",
+                _("The two loss curves lie on top of each other, step after step."),
                 tracker.animate(rate_func=linear).set_value(steps // 5), run_time=5.0,
-                say="Below, the two loss curves lie on top of each other, step after step.",
+                say=_("Below, the two loss curves lie on top of each other, step after step."),
             )
             self.caption(
-                "Weight decay keeps the norms level; without it they grow like α⁻ᵗ.",
+                _("Weight decay keeps the norms level; without it they grow like α⁻ᵗ."),
                 tracker.animate(rate_func=linear).set_value(steps), run_time=5.0,
-                say="Weight decay keeps the orange norms level; without it, the green norms grow exponentially.",
+                say=_("Weight decay keeps the orange norms level; without it, the green norms grow exponentially."),
             )
         moved = board.right.still_contour()
         self.caption(
-            f"The green boundary covers the orange; the runs differ by at most {sci_text(board.gap())}.",
+            # i18n: gap is a small number in scientific notation, e.g. "1.8 × 10⁻¹⁰"
+            _("The green boundary covers the orange; the runs differ by at most {gap}.").format(
+                gap=sci_text(board.gap())
+            ),
             moved.animate.shift(board.left.frame.get_center() - board.right.frame.get_center()), run_time=2.0,
-            say=f"The green boundary covers the orange; the runs differ by less than ten to the minus "
-            f"{-power_above(board.gap())}.",
+            # i18n: spoken; power is a whole number (e.g. 9): the runs differ by less than 10^(-power)
+            say=_(
+                "The green boundary covers the orange; the runs differ by less than ten to the minus {power}."
+            ).format(power=-power_above(board.gap())),
         )
         self.play(FadeOut(moved), run_time=0.5)
 
         # With momentum: the exact twin needs α from a quadratic, and a matched start for the buffer.
         self.caption(
-            f"With momentum (γ = {pair_m.recipe.momentum:g}) the matching schedule works just as well.",
+            # i18n: momentum is the momentum coefficient γ (e.g. 0.9)
+            _("With momentum (γ = {momentum:g}) the matching schedule works just as well.").format(
+                momentum=pair_m.recipe.momentum
+            ),
             FadeOut(board), FadeIn(board_m), run_time=1.5,
-            say=f"With momentum {pair_m.recipe.momentum:g}, the matching exponential schedule works just as well.",
+            # i18n: spoken; momentum is the momentum coefficient γ (e.g. 0.9)
+            say=_("With momentum {momentum:g}, the matching exponential schedule works just as well.").format(
+                momentum=pair_m.recipe.momentum
+            ),
         )
         self.caption(
-            f"Same loss, same boundaries: the runs differ by at most {sci_text(board_m.gap())}.",
+            # i18n: gap is a small number in scientific notation, e.g. "1.8 × 10⁻¹⁰"
+            _("Same loss, same boundaries: the runs differ by at most {gap}.").format(gap=sci_text(board_m.gap())),
             board_m.tracker.animate(rate_func=linear).set_value(steps), run_time=5.0,
-            say=f"Same loss, same boundaries: the runs differ by less than ten to the minus "
-            f"{-power_above(board_m.gap())}.",
+            # i18n: spoken; power is a whole number (e.g. 9): the runs differ by less than 10^(-power)
+            say=_("Same loss, same boundaries: the runs differ by less than ten to the minus {power}.").format(
+                power=-power_above(board_m.gap())
+            ),
         )
         accuracy = 100 * float(pair_m.accuracy_wd[-1])
-        self.caption(f"On a real network the two recipes are one: both reach {accuracy:.1f} % accuracy.",
-                     say=f"On this network the two recipes are one, both at {accuracy:.0f} percent accuracy. "
-                     "What does that buy?")
+        self.caption(
+            # i18n: accuracy is a percentage (e.g. 97.5) on the training data
+            _("On a real network the two recipes are one: both reach {accuracy:.1f} % accuracy.").format(
+                accuracy=accuracy
+            ),
+            # i18n: spoken; accuracy is a percentage rounded to a whole number (e.g. 98)
+            say=_("On this network the two recipes are one, both at {accuracy:.0f} percent accuracy. "
+                  "What does that buy?").format(accuracy=accuracy),
+        )
         self.clear_caption()
