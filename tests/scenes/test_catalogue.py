@@ -190,7 +190,8 @@ def test_glossary_terms_are_translated_the_same_way_everywhere(template, chinese
 TEXT_CALLS = {"text", "caption", "Said", "title_card", "formula_card", "labelled_row", "legend", "Text"}
 TEXT_KEYWORDS = {"say", "name", "caption", "subtitle", "title", "label"}
 #: Words that stay in Latin script (the glossary's names; number types).
-NAMES = {"sympy", "numpy", "mpmath", "pytorch", "arora", "huszár", "inference", "cifar", "preresnet", "arxiv"}
+NAMES = {"sympy", "numpy", "mpmath", "pytorch", "zhiyuan", "sanjeev", "arora", "lyu", "huszár", "inference", "cifar",
+         "preresnet", "arxiv", "iclr", "relu"}
 
 
 def english_words(value: str) -> list[str]:
