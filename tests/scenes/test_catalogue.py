@@ -1,5 +1,5 @@
 """The Chinese catalogue against the English in scenes/: complete, current, same placeholders, the glossary's
-terms, short enough to read in the time the English gets, and nothing viewer-facing left outside it."""
+terms, and nothing viewer-facing left outside it (the reading pace of captions: tests/scenes/test_chapters.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from scenes.i18n import CHINESE, TEMPLATE, placeholders
-from scenes.style.chapter import reading_time
 from tools.translations import extract, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,8 +19,6 @@ SHARED_GLOSSARY = ROOT.parent / "shared" / "reference" / "glossary-zh.md"
 #: A translator's comment in the .po that lets one message go without one glossary term, with the reason:
 #: ``# glossary-ok: angle (极角 is the term for "polar angle")``.
 EXEMPTION = re.compile(r"glossary-ok:\s*(?P<term>[^(]+?)\s*(\(|$)")
-#: Reading speed for Simplified Chinese subtitles (characters per second; Netflix's guide for adults: 9).
-CHINESE_CHARACTERS_PER_SECOND = 9.0
 
 
 @pytest.fixture(scope="module")
@@ -72,19 +69,6 @@ def test_placeholders_are_the_same_in_every_translation(template, chinese):
         entry = chinese.get(message.id)
         if entry is not None and entry.string and placeholders(entry.string) != placeholders(message.id):
             problems.append(f"{where(message)}: {sorted(placeholders(message.id))} vs {entry.string!r}")
-    assert not problems, "\n".join(problems)
-
-
-def test_translations_are_short_enough_to_read_in_the_time_the_english_gets(template, chinese):
-    """A caption stays up for the English's reading time (or a line as long as it is spoken, which is longer)."""
-    problems = []
-    for message in template:
-        entry = chinese.get(message.id)
-        if entry is None or not entry.string:
-            continue
-        characters = len(re.sub(r"\{[^}]*\}|\s", "", entry.string)) + 4 * len(placeholders(message.id))
-        if characters / CHINESE_CHARACTERS_PER_SECOND > reading_time(message.id):
-            problems.append(f"{where(message)}: {characters} characters in {reading_time(message.id):.1f} s")
     assert not problems, "\n".join(problems)
 
 

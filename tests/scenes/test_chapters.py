@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import numpy as np
 import pytest
 from manim import Mobject, ThreeDScene, ValueTracker, VMobject, config, tempconfig
 
+from scenes.i18n import CHINESE
+from scenes.style.chapter import reading_time
 from scenes.video import CHAPTERS, Chapter, by_scene
 from tools.voice import check_line_id, spoken_text, unsayable_characters
 
+#: Reading speed for Simplified Chinese subtitles (characters per second; Netflix's guide for adult viewers: 9).
+CHINESE_CHARACTERS_PER_SECOND = 9.0
 #: How far (scene units) a mobject may poke past the frame edge before we call it cut off.
 FRAME_TOLERANCE = 0.05
 
@@ -80,6 +85,20 @@ def check_script(chapter: Chapter, lines) -> None:
     for line in lines:
         check_line_id(line.id)
         assert spoken_text(line.spoken).strip()
+    check_reading_pace(lines)
+
+
+def check_reading_pace(lines) -> None:
+    """Every translated caption can be read in the time the English one is up (the silent editions share one
+    timing), and every translated subtitle of a spoken line in the time the English takes to read (shorter
+    than it takes to say): CHINESE_CHARACTERS_PER_SECOND."""
+    slow = []
+    for line in lines:
+        for english, translated in ((line.caption, line.shown(CHINESE.tag)), (line.spoken, line.said(CHINESE.tag))):
+            characters = len(re.sub(r"\s", "", translated))
+            if characters / CHINESE_CHARACTERS_PER_SECOND > reading_time(english):
+                slow.append(f"{line.id}: {characters} characters in {reading_time(english):.1f} s: {translated!r}")
+    assert not slow, "shorten these translations:\n" + "\n".join(slow)
 
 
 def test_chapter_list_is_consistent():
