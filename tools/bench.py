@@ -3,6 +3,13 @@
 Renders every chapter from scratch at 480p15 (serially, then in parallel), re-renders
 after one chapter changed, renders at 1080p60, and times the numerics. Takes a while
 (the 1080p60 pass dominates); `--skip-1080p` for a quicker report.
+
+Render costs are reported normalised by a reference scene rendered in the same run at the same quality
+(tools/bench_reference/ref_scene.py, the team's 10 s animated plot), so that machines and runs compare:
+
+    normalised cost = (render wall time × cores used ÷ seconds of video) ÷ (reference render time ÷ 10 s)
+
+A chapter uses one core (one manim process); the whole video uses the run's jobs.
 """
 
 from __future__ import annotations
@@ -124,6 +131,63 @@ def speech_speed() -> list[str]:
     ]
 
 
+REFERENCE_SCENE = ROOT / "tools" / "bench_reference" / "ref_scene.py"
+#: Seconds of video the reference scene renders.
+REFERENCE_VIDEO_S = 10.0
+#: The issue's measurements before this work (fresh clone, 2 cores): whole video, normalised.
+BEFORE = {"l": 4.1, "h": 4.0}
+#: Goals: the whole video at 1080p60, and any chapter.
+GOAL_VIDEO, GOAL_CHAPTER = 2.0, 3.0
+
+
+def reference_seconds(quality: str) -> float:
+    """Wall time of rendering the reference scene at ``quality`` (one manim process, no cache)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching", "--progress_bar", "none",
+             "--media_dir", tmp, str(REFERENCE_SCENE), "Ref"],
+            cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+
+def normalised_cost(wall_s: float, cores: int, video_s: float, reference_s: float) -> float:
+    """(wall × cores ÷ video seconds) ÷ (reference seconds ÷ 10 s); ValueError on a non-positive input."""
+    for name, value in (("wall_s", wall_s), ("cores", cores), ("video_s", video_s), ("reference_s", reference_s)):
+        if not value > 0:
+            raise ValueError(f"normalised_cost needs {name} > 0, got {value!r}")
+    return (wall_s * cores / video_s) / (reference_s / REFERENCE_VIDEO_S)
+
+
+def cost_table(logs: dict[str, tuple[render.RenderLog, float]]) -> list[str]:
+    """Markdown: per chapter and for the whole video, the normalised cost at each quality (``logs``: quality ->
+    (its render log, its reference time)), with the issue's figures before and the goals."""
+    header = ["chapter", *(f"{log.resolution}: render, cost" for log, _ in logs.values())]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for chapter in CHAPTERS:
+        cells = [chapter.module]
+        for log, reference in logs.values():
+            timing = next((c for c in log.chapters if c.module == chapter.module and not c.reused), None)
+            cells.append(
+                "–" if timing is None
+                else f"{timing.seconds:.0f} s, **{normalised_cost(timing.seconds, 1, timing.video_s, reference):.2f}**"
+            )  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    whole = ["whole video (wall × jobs, join included)"]
+    for log, reference in logs.values():
+        video = sum(c.video_s for c in log.chapters)
+        cost = normalised_cost(log.wall_s, log.jobs, video, reference)
+        whole.append(f"{log.wall_s:.0f} s × {log.jobs}, **{cost:.2f}** (before: {BEFORE.get(log.quality, '–')})")
+    lines.append("| " + " | ".join(whole) + " |")
+    references = ", ".join(f"{log.resolution} {reference:.1f} s" for log, reference in logs.values())
+    intro = (
+        f"Normalised cost (reference scene rendered in the same run: {references}); goals: whole video at 1080p60 "
+        f"≤ {GOAL_VIDEO}, every chapter ≤ {GOAL_CHAPTER}."
+    )
+    return [intro, "", *lines]
+
+
 def render_all(quality: str, jobs: int, force: bool) -> render.RenderLog:
     """Render every chapter (and join) with tools/render.py; returns the run's log (build/<res>/render_log.json)."""
     if force:
@@ -200,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("bench: speech", flush=True)
     lines += speech_speed()
 
+    print("bench: the reference scene at 480p15 and 1080p60", flush=True)
+    reference = {quality: reference_seconds(quality) for quality in ("l", "h")}
     print("bench: 480p15 serial", flush=True)
     serial = render_all("l", 1, force=True)
     print("bench: 480p15 parallel", flush=True)
@@ -218,7 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         high_note = "1080p60 not measured (--skip-1080p)"
     total = sum(c.video_s for c in serial.chapters)
 
-    lines += ["## Rendering", "", *render_table(serial, high, high_note)]
+    costs = {"l": (parallel, reference["l"])}
+    if high is not None:
+        costs["h"] = (high, reference["h"])
+    lines += ["## Rendering", "", *cost_table(costs), "", *render_table(serial, high, high_note)]
     lines += [
         "",
         f"Full video, narrated edition ({total / 60:.1f} min; {loudness_note(serial)}), including the join:",
