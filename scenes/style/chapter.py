@@ -125,8 +125,10 @@ class ChapterMixin:
     def _write_cues(self) -> None:
         """Write the cues' texts in every language beside manim's .srt (not for stills or a preview)."""
         for tag in LANGUAGES:
-            if untranslated(tag):
-                log.warning("%s: no %s translation for %s", self.chapter.module, tag, untranslated(tag))
+            missing = untranslated(tag)
+            if missing:
+                log.warning("%s: %d strings have no current %s translation (English shown; `make translations`),"
+                            " e.g. %r", self.chapter.module, len(missing), tag, missing[0])  # fmt: skip
         movie = getattr(self.renderer.file_writer, "movie_file_path", None)
         if not config.write_to_movie or not movie:
             return
