@@ -56,6 +56,12 @@ def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def shown(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
+    """``path`` for a message: relative to ``root`` when inside it (the usual build/), else as it is."""
+    path, root = Path(path), Path(root)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 def write_text_atomically(target: str | os.PathLike[str], content: str) -> Path:
     """Write ``content`` (UTF-8) to ``target`` atomically; returns ``target`` as a Path."""
     with atomic_output(target) as tmp:

@@ -50,6 +50,7 @@ from tools.common import (
     parallel_map,
     probe,
     run_cli,
+    shown,
     write_text_atomically,
 )
 
@@ -278,7 +279,7 @@ def render_chapter(
     )
     digest = input_hash(chapter, quality, narrated, locale=locale)
     if video.exists() and stamp.exists() and stamp.read_text() == digest:
-        log(f"{chapter.module}: unchanged, reusing {video.relative_to(ROOT)}")
+        log(f"{chapter.module}: unchanged, reusing {shown(video, ROOT)}")
         return RenderedChapter(
             chapter, video, subtitles if subtitles.exists() else None, probe(video).duration,
             seconds=time.monotonic() - started, reused=True, levels=clip_levels(video),
@@ -711,13 +712,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         log("rendered the chosen chapters; the joined video is made only when all are rendered")
     elif args.no_join:
-        log(f"wrote the clips and {index.relative_to(ROOT)} (+ index.md)")
+        log(f"wrote the clips and {shown(index, ROOT)} (+ index.md)")
     else:
         total = sum(p.duration for p in parts)
         loud = f", {levels.loudness_lufs:.1f} LUFS, {levels.true_peak_dbtp:.1f} dBTP" if levels else ""
         beside = ", ".join(path.name for path in (*written.subtitles, *written.chapter_lists))
-        log(f"wrote {target.relative_to(ROOT)} ({total / 60:.1f} min{loud}) and {beside}")
-    log(f"timings in {record_path.relative_to(ROOT)}")
+        log(f"wrote {shown(target, ROOT)} ({total / 60:.1f} min{loud}) and {beside}")
+    log(f"timings in {shown(record_path, ROOT)}")
     return 0
 
 

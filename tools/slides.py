@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from scenes.i18n import LANGUAGES, SOURCE
 from scenes.video import Chapter
-from tools.common import Children, atomic_output, parallel_map, run_cli, write_text_atomically
+from tools.common import Children, atomic_output, parallel_map, run_cli, shown, write_text_atomically
 from tools.render import QUALITIES, check_system, input_hash, manim_environment, select
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = out / f"slides.{fmt}"
         convert(chapters, args.quality, fmt, target, args.locale)
         note = " (works offline)" if fmt == "html" else ""
-        log(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size / 1e6:.0f} MB){note}")
+        log(f"wrote {shown(target, ROOT)} ({target.stat().st_size / 1e6:.0f} MB){note}")
     return 0
 
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from scenes.i18n import LANGUAGES, SOURCE
 from scenes.style import HIGHLIGHT_SECTION
 from scenes.video import CHAPTERS, POSTER_CHAPTER
-from tools.common import UsageError, atomic_output, probe, run_cli
+from tools.common import UsageError, atomic_output, probe, run_cli, shown
 from tools.render import NARRATION_VALUES, QUALITIES, build_dir, narration_value
 
 
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.video is None:
         for path in make_all(args.quality, args.narration == NARRATION_VALUES[0], args.locale):
             size = path.stat().st_size
-            name = path.relative_to(ROOT)
+            name = shown(path, ROOT)
             print(f"{name}  ({size / 1e6:.1f} MB)" if path.suffix == ".gif" else name)
         return 0
     if args.at is None and args.every is None:

@@ -47,7 +47,7 @@ from scenes.style.palette import (
     TEXT_COLOR,
 )
 from scenes.style.traces import ClippedTrace, TrajectoryTrace, ZoomedTrace
-from scenes.style.widgets import fit_within, loss_rgb, math, readout, step_counter, text
+from scenes.style.widgets import CachedDecimal, fit_within, loss_rgb, math, readout, step_counter, text
 
 if TYPE_CHECKING:
     from mathcore.losses import ScaleInvariantLoss
@@ -143,7 +143,7 @@ def _edge_numbers(axes: Axes, extent: float, values: np.ndarray, tracker: ValueT
     """Numbers at the positive ends of both axes showing the range there, values[round(tracker)]."""
 
     def number(place) -> DecimalNumber:
-        mob = DecimalNumber(values[0], num_decimal_places=1, font_size=READOUT_SIZE, color=color)
+        mob = CachedDecimal(values[0], num_decimal_places=1, font_size=READOUT_SIZE, color=color)
 
         def update(m: DecimalNumber) -> None:
             m.set_value(values[int(np.clip(round(tracker.get_value()), 0, len(values) - 1))])

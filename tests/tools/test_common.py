@@ -162,3 +162,10 @@ def test_closed_pipe_is_quiet(tmp_path, unbuffered):
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=20) == 1
     assert stderr == ""
+
+
+def test_shown_paths_are_relative_inside_the_root_and_absolute_outside(tmp_path):
+    from tools.common import shown
+
+    assert shown(tmp_path / "build" / "video.mp4", tmp_path) == "build/video.mp4"
+    assert shown("/elsewhere/video.mp4", tmp_path) == "/elsewhere/video.mp4"
