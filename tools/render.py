@@ -559,21 +559,26 @@ class RenderLog:
 
 
 def known_costs(out: Path) -> dict[str, float]:
-    """The last measured render time of each chapter in the build folder ``out``; where it has none yet, the
-    times of the same resolution's other editions (they are nearly proportional)."""
-    for folder in (out, *sorted(out.parent.glob(f"{out.name.split('-')[0]}*"))):
+    """The last measured render time of each chapter in the build folder ``out``; for a chapter it has none
+    for yet, the time in another edition of the same resolution (they are nearly proportional)."""
+    costs: dict[str, float] = {}
+    siblings = sorted(out.parent.glob(f"{out.name.split('-')[0]}*"), key=lambda folder: folder == out)
+    for folder in siblings:  # this folder's own times last, so they win
         try:
-            costs = json.loads((folder / RENDER_COSTS).read_text(encoding="utf-8"))
+            found = json.loads((folder / RENDER_COSTS).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if isinstance(costs, dict) and costs:
-            return {str(k): float(v) for k, v in costs.items()}
-    return {}
+        if isinstance(found, dict):
+            costs.update({str(k): float(v) for k, v in found.items()})
+    return costs
 
 
 def record_costs(out: Path, parts: Sequence[RenderedChapter]) -> Path:
     """Keep the render times of the chapters rendered now (not the reused ones) for the next run's order."""
-    costs = known_costs(out) if (out / RENDER_COSTS).is_file() else {}
+    try:
+        costs = json.loads((out / RENDER_COSTS).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        costs = {}
     costs.update({p.chapter.module: round(p.seconds, 3) for p in parts if not p.reused})
     return write_text_atomically(out / RENDER_COSTS, json.dumps(costs, indent=1, sort_keys=True) + "\n")
 

@@ -222,8 +222,11 @@ def test_a_new_edition_borrows_the_render_times_of_the_same_resolution(quiet_bui
     (silent / "render_costs.json").write_text('{"opening": 3.0}')
     assert render.known_costs(quiet_build) == {"opening": 3.0}
     assert render.known_costs(quiet_build.with_name("1080p60")) == {}
+    quiet_build.mkdir(parents=True)
+    (quiet_build / "render_costs.json").write_text('{"summary": 1.0, "opening": 5.0}')
+    assert render.known_costs(quiet_build) == {"opening": 5.0, "summary": 1.0}, "its own times win"
     (silent / "render_costs.json").write_text("{broken")
-    assert render.known_costs(quiet_build) == {}
+    assert render.known_costs(quiet_build) == {"opening": 5.0, "summary": 1.0}
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"quality": "l"}', "[]"])
