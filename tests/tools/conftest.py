@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -55,6 +56,23 @@ def tiny_chapter(
     return render.RenderedChapter(chapter, video, video.with_suffix(".srt"), probe(video).duration)
 
 
+#: The Chinese of the tiny chapters' two cues (the scene's record of its cues in every language).
+CHINESE_CUES = ("{name}：第一句", "{name}：第二句")
+
+
+def write_cue_record(video: Path, name: str, seconds: float) -> Path:
+    """What ChapterMixin writes beside manim's .srt: each cue of ``tiny_chapter`` in English and Chinese."""
+    english = (f"{name} first", f"{name} second")
+    spans = ((0.0, 0.5), (0.5, seconds))
+    cues = [
+        {"start": start, "end": end, "text": {"en": en, "zh-Hans": zh.format(name=name)}}
+        for (start, end), en, zh in zip(spans, english, CHINESE_CUES)
+    ]
+    target = video.with_suffix(render.CUES_SUFFIX)
+    target.write_text(json.dumps({"locale": "en", "cues": cues}, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
 def parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapter]:
     """Two rendered chapters: 'alpha' (1 s, 15 frames) and 'beta' (2 s, 30 frames)."""
@@ -71,16 +89,18 @@ def narrated_parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.Rend
         offset, length, frequency = TONES[name]
         wav = tone_wav(tmp / f"{name}.wav", length, frequency, click=name == "alpha")
         raw = tiny_chapter(tmp / "manim", name, seconds, shape, color, sound=(wav, offset))
+        record = write_cue_record(raw.video, name, seconds)
         clip = tmp / "chapters" / f"{name}.mp4"
-        levels = render.publish_chapter(raw.video, clip, raw.subtitles)
-        parts.append(render.RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels))
+        levels = render.publish_chapter(raw.video, clip, raw.subtitles, record)
+        parts.append(render.RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels,
+                                            cue_texts=record))  # fmt: skip
     return parts
 
 
 def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
     """The files a render reads, copied under tmp_path (optionally with scenes/style.py as a package)."""
     root = tmp_path / "root"
-    for folder in ("scenes", "mathcore"):
+    for folder in ("scenes", "mathcore", "assets/locale"):
         shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "tools").mkdir()
     for name in ("manim.cfg", "requirements.lock", "README.md", *render.VOICE_INPUTS):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from scenes.video import CHAPTERS
-from tests.tools.conftest import TONE_AMPLITUDE, TONES, edit, tone_wav
+from tests.tools.conftest import CHINESE_CUES, TONE_AMPLITUDE, TONES, edit, tone_wav
 from tests.tools.test_render import fake_render
 from tools import loudness, render, slides, tracks
 from tools.common import probe
@@ -33,11 +33,11 @@ def streams(path: Path) -> dict[str, list[tuple[str, str]]]:
         return found
 
 
-def mp4_cues(path: Path) -> list[tuple[float, float, str]]:
-    """(start, end, text) of every cue in the MP4's mov_text stream, decoded."""
+def mp4_cues(path: Path, track: int = 0) -> list[tuple[float, float, str]]:
+    """(start, end, text) of every cue in the MP4's ``track``-th mov_text stream, decoded."""
     cues = []
     with av.open(str(path)) as container:
-        stream = container.streams.subtitles[0]
+        stream = container.streams.subtitles[track]
         for packet in container.demux(stream):
             if packet.dts is None or packet.size <= 2:  # the flushing packet, and the gaps' empty samples
                 continue
@@ -63,15 +63,17 @@ def vtt_cues(path: Path) -> list[tuple[float, float, str]]:
     return cues
 
 
-def expected_cues(parts: list[render.RenderedChapter]) -> list[tuple[float, float, str]]:
+def expected_cues(parts: list[render.RenderedChapter], chinese: bool = False) -> list[tuple[float, float, str]]:
     """The chapters' .srt cues, each shifted by its chapter's start (the sum of the earlier chapters' lengths),
-    and ended by the next cue or its chapter's end, whichever comes first."""
+    and ended by the next cue or its chapter's end, whichever comes first; ``chinese``: with the texts the
+    chapters recorded in Chinese (``CHINESE_CUES``), at the same times."""
     expected, start = [], 0.0
     for part in parts:
         own = list(tracks.read_cues(part.subtitles))
-        for cue, following in zip(own, [*own[1:], None]):
+        for i, (cue, following) in enumerate(zip(own, [*own[1:], None])):
             end = min(cue.end, following.start if following else np.inf, part.duration)
-            expected.append((cue.start + start, end + start, cue.text))
+            text = CHINESE_CUES[i].format(name=part.chapter.module) if chinese else cue.text
+            expected.append((cue.start + start, end + start, text))
         start += part.duration
     return expected
 
@@ -95,22 +97,28 @@ def joined(narrated_parts, tmp_path_factory) -> render.JoinedVideo:
     return render.join_edition(narrated_parts, tmp_path_factory.mktemp("joined") / "video.mp4", narrated=True)
 
 
-def test_joined_video_has_one_aac_track_and_one_english_subtitle_track(joined, narrated_parts):
+def test_joined_video_has_one_aac_track_and_english_and_chinese_subtitle_tracks(joined, narrated_parts):
     found = streams(joined.video)
     assert found["audio"] == [("aac", "und")]
-    assert found["subtitle"] == [("mov_text", "eng")]
+    assert found["subtitle"] == [("mov_text", "eng"), ("mov_text", "chi")]
     assert len(found["video"]) == 1
     info = probe(joined.video)
     assert [c.title for c in info.chapters] == ["Title of alpha", "Title of beta"], "chapter markers kept"
     assert info.frames == 45
-    assert [p.name for p in joined.subtitles] == ["video.en.srt", "video.en.vtt"]
+    assert [p.name for p in joined.subtitles] == [
+        "video.en.srt", "video.en.vtt", "video.zh-Hans.srt", "video.zh-Hans.vtt"
+    ]  # fmt: skip
+    assert [p.read_text() for p in joined.chapter_lists] == [
+        "0:00 Title of alpha\n0:01 Title of beta\n", "0:00 Title of alpha\n0:01 Title of beta\n"
+    ], "no Chinese title in the catalogue for these test chapters: English in both lists"
     assert not list(joined.video.parent.glob(".*partial*")), "temporary file left behind"
 
 
 @pytest.mark.parametrize("index", [0, 1])
 def test_each_clip_has_audio_exactly_as_long_as_its_video_and_its_own_subtitles(narrated_parts, index):
     clip = narrated_parts[index].video
-    assert streams(clip)["audio"] == [("aac", "und")] and streams(clip)["subtitle"] == [("mov_text", "eng")]
+    assert streams(clip)["audio"] == [("aac", "und")]
+    assert streams(clip)["subtitle"] == [("mov_text", "eng"), ("mov_text", "chi")]
     video_s = probe(clip).duration
     assert video_s == pytest.approx([1.0, 2.0][index], abs=FRAME)
     with av.open(str(clip)) as container:
@@ -123,8 +131,12 @@ def test_each_clip_has_audio_exactly_as_long_as_its_video_and_its_own_subtitles(
     assert decoded.size / tracks.AUDIO_RATE == pytest.approx(video_s, abs=FRAME)
     assert_same_cues(mp4_cues(clip), expected_cues([narrated_parts[index]]))
     assert_same_cues(vtt_cues(clip.with_suffix(".en.vtt")), expected_cues([narrated_parts[index]]))
+    assert_same_cues(mp4_cues(clip, track=1), expected_cues([narrated_parts[index]], chinese=True))
+    assert_same_cues(vtt_cues(clip.with_suffix(".zh-Hans.vtt")), expected_cues([narrated_parts[index]], chinese=True))
     name = narrated_parts[index].chapter.module
-    assert sorted(p.name for p in clip.parent.glob(f"{name}.*")) == [f"{name}.en.srt", f"{name}.en.vtt", f"{name}.mp4"]
+    assert sorted(p.name for p in clip.parent.glob(f"{name}.*")) == [
+        f"{name}.en.srt", f"{name}.en.vtt", f"{name}.mp4", f"{name}.zh-Hans.srt", f"{name}.zh-Hans.vtt"
+    ]  # fmt: skip
 
 
 def test_a_sound_keeps_its_time_in_the_clip_and_in_the_joined_video(joined, narrated_parts):
@@ -144,6 +156,29 @@ def test_subtitle_cues_are_shifted_by_chapter_starts_in_the_mp4_and_the_sidecars
     assert_same_cues(vtt_cues(joined.video.with_name("video.en.vtt")), expected)
     srt_cues = tracks.read_cues(joined.video.with_name("video.en.srt"))
     assert_same_cues([(c.start, c.end, c.text) for c in srt_cues], expected)
+
+
+def test_the_chinese_track_has_the_english_cues_timings_with_the_recorded_chinese(joined, narrated_parts):
+    expected = expected_cues(narrated_parts, chinese=True)
+    assert [c[2] for c in expected] == ["alpha：第一句", "alpha：第二句", "beta：第一句", "beta：第二句"]
+    assert_same_cues(mp4_cues(joined.video, track=1), expected)
+    assert_same_cues(vtt_cues(joined.video.with_name("video.zh-Hans.vtt")), expected)
+    english, chinese = mp4_cues(joined.video, track=0), mp4_cues(joined.video, track=1)
+    assert [c[:2] for c in english] == [c[:2] for c in chinese], "the same timings, cue for cue"
+
+
+def test_a_stale_cue_record_is_refused_by_name(narrated_parts, tmp_path):
+    record = json.loads(narrated_parts[0].cue_texts.read_text(encoding="utf-8"))
+    record["cues"][1]["text"]["en"] = "an older caption"
+    stale = tmp_path / "alpha.cues.json"
+    stale.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ValueError, match="cue 2: the .srt says 'alpha second', the record 'an older caption'"):
+        render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles, stale)
+    record["cues"].pop()
+    stale.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ValueError, match="2 subtitle cues but 1 recorded texts"):
+        render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles, stale)
+    assert not (tmp_path / "clip.mp4").exists()
 
 
 def delivery(samples: np.ndarray) -> tuple[float, float, float]:
@@ -223,10 +258,13 @@ def test_the_edition_reaches_manim_and_the_slides_are_silent(tmp_path, monkeypat
             seen.update(kwargs)
             return subprocess.CompletedProcess(command, 1, "", "")
 
-    monkeypatch.setattr(slides, "slides_dir", lambda quality: tmp_path)
+    monkeypatch.setattr(slides, "slides_dir", lambda quality, locale="en": tmp_path)
     with pytest.raises(RuntimeError, match="manim-slides failed"):
         slides.render_deck(CHAPTERS[0], "l", lambda message: None, Recorder())
-    assert seen["env"]["NARRATION"] == "off"
+    assert (seen["env"]["NARRATION"], seen["env"]["LOCALE"]) == ("off", "en")
+    with pytest.raises(RuntimeError, match="manim-slides failed"):
+        slides.render_deck(CHAPTERS[0], "l", lambda message: None, Recorder(), "zh-Hans")
+    assert (seen["env"]["NARRATION"], seen["env"]["LOCALE"]) == ("off", "zh-Hans"), "Chinese slides and notes"
 
 
 def test_the_edition_and_the_voice_are_part_of_the_input_hash(tree):
@@ -324,7 +362,8 @@ def test_both_editions_end_to_end_with_manim_in_a_child(tmp_path, monkeypatch):
         assert render.main(["-q", "l", "-j", "1", "--only", "opening", "--narration", edition]) == 0
     narrated, silent = tmp_path / "build" / "480p15", tmp_path / "build" / "480p15-silent"
     clip = narrated / "chapters" / "opening.mp4"
-    assert streams(clip)["audio"] == [("aac", "und")] and streams(clip)["subtitle"] == [("mov_text", "eng")]
+    assert streams(clip)["audio"] == [("aac", "und")]
+    assert streams(clip)["subtitle"] == [("mov_text", "eng")], "a scene that records no cue texts: English only"
     assert [c[2] for c in mp4_cues(clip)] == ["opening line"]
     assert onset(tracks.read_audio(clip)) == pytest.approx(0.2, abs=FRAME)
     assert (narrated / "chapters" / "opening.en.vtt").exists() and (narrated / "chapters" / "opening.srt").exists()

@@ -237,3 +237,42 @@ def test_a_malformed_render_log_is_named(tmp_path, content):
         render.RenderLog.read(path)
     with pytest.raises(ValueError, match="no render log at"):
         render.RenderLog.read(tmp_path / "absent.json")
+
+
+def test_the_chinese_edition_is_silent_and_has_its_own_folder(quiet_build, capsys):
+    assert render.build_dir("l", narrated=False, locale="zh-Hans") == quiet_build.with_name("480p15-silent-zh-Hans")
+    with pytest.raises(render.UsageError, match="narrated edition is in English.*NARRATION=off"):
+        render.build_dir("l", narrated=True, locale="zh-Hans")
+    with pytest.raises(ValueError, match="unknown locale 'fr'"):
+        render.build_dir("l", narrated=False, locale="fr")
+    assert render.manim_environment(False, "zh-Hans")["LOCALE"] == "zh-Hans"
+    with pytest.raises(SystemExit) as exit_info:
+        render.run_cli(lambda: render.main(["-q", "l", "--locale", "zh-Hans", "--only", "opening"]))
+    assert exit_info.value.code == 2
+    assert "use NARRATION=off" in capsys.readouterr().err
+
+
+def test_the_language_and_the_catalogue_are_part_of_the_input_hash(tree):
+    chapter = render.CHAPTERS[0]
+    english = render.input_hash(chapter, "l", narrated=False)
+    chinese = render.input_hash(chapter, "l", narrated=False, locale="zh-Hans")
+    assert english != chinese
+    catalogue = tree / "assets" / "locale" / "zh_Hans" / "LC_MESSAGES" / "video.po"
+    assert catalogue.is_file(), "the tree copy has the catalogue"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n# a translator's edit\n", encoding="utf-8")
+    assert render.input_hash(chapter, "l", narrated=False, locale="zh-Hans") != chinese
+
+
+def test_chapter_lists_are_what_video_sites_read(tmp_path):
+    parts = [
+        render.RenderedChapter(chapter, tmp_path / f"{chapter.module}.mp4", None, seconds)
+        for chapter, seconds in zip(render.CHAPTERS[:3], (59.6, 61.0, 30.0))
+    ]
+    english = render.chapter_list(parts, "en").splitlines()
+    assert english == [f"0:00 {parts[0].chapter.title}", f"0:59 {parts[1].chapter.title}",
+                       f"2:00 {parts[2].chapter.title}"]  # fmt: skip
+    chinese = render.chapter_list(parts, "zh-Hans").splitlines()
+    assert [line.split(" ", 1)[0] for line in chinese] == ["0:00", "0:59", "2:00"]
+    assert chinese[0].split(" ", 1)[1] == parts[0].chapter.title_in("zh-Hans") != parts[0].chapter.title
+    long = [render.RenderedChapter(render.CHAPTERS[0], tmp_path / "a.mp4", None, 3700.0), *parts[:1]]
+    assert render.chapter_list(long, "en").splitlines()[1].startswith("1:01:40 ")
