@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from manim import tempconfig
 
+from scenes.i18n import CHINESE
 from scenes.style.narration import EDITION_VARIABLE, Line
 from scenes.video import CHAPTERS, Chapter
 from tools.common import run_cli, write_text_atomically
@@ -44,11 +45,17 @@ def chapter_script(chapter: Chapter) -> list[Line]:
 
 
 def as_markdown(script: dict[str, list[Line]]) -> str:
-    """One table per chapter: id, caption (silent edition), spoken sentence (narrated edition)."""
+    """One table per chapter: id, caption (silent edition), spoken sentence (narrated edition), and both in
+    Chinese (the silent Chinese edition's caption, the narrated edition's Chinese subtitle)."""
     parts = ["# The spoken script", "", "Written by `make script` (tools/script.py).", ""]
     for module, lines in script.items():
-        parts += [f"## {module}", "", "| id | caption | spoken |", "|---|---|---|"]
-        parts += [f"| `{line.id}` | {line.caption} | {line.spoken} |".replace("\n", " ") for line in lines]
+        header = "| id | caption | spoken | 字幕 (caption) | 字幕 (spoken) |"
+        parts += [f"## {module}", "", header, "|---|---|---|---|---|"]
+        parts += [
+            f"| `{line.id}` | {line.caption} | {line.spoken} | {line.shown(CHINESE.tag)} | {line.said(CHINESE.tag)} |"
+            .replace("\n", " ")
+            for line in lines
+        ]  # fmt: skip
         parts.append("")
     return "\n".join(parts)
 
