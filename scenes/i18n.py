@@ -36,18 +36,24 @@ CUES_SUFFIX = ".cues.json"
 @dataclass(frozen=True)
 class Language:
     """A language of the video: its BCP 47 tag (files, ``LOCALE``), its ISO 639-2/B code (MP4 tracks), its
-    own name (track titles), the font its text is set in, and Babel's name for its catalogue folder."""
+    own name (track titles), the fonts its text is set in (a Pango family list, first choice first), Babel's
+    name for its catalogue folder, and the line spacing of its multi-line text (manim's ``line_spacing``;
+    None: manim's default)."""
 
     tag: str
     iso639_2: str
     name: str
     font: str
     babel: str
+    line_spacing: float | None = None
 
 
 SOURCE = Language("en", "eng", "English", "DejaVu Sans", "en")
-#: Noto Sans CJK SC comes from Debian's fonts-noto-cjk (tools/setup.sh); it also covers Latin letters and digits.
-CHINESE = Language("zh-Hans", "chi", "简体中文", "Noto Sans CJK SC", "zh_Hans")
+#: Latin, Greek and symbols from DejaVu Sans as in English (Noto CJK would drop the tilde of θ̃ and draw ‖ full
+#: width), Chinese from Noto Sans CJK SC (Debian's fonts-noto-cjk, tools/setup.sh); CJK lines need more leading.
+CHINESE = Language("zh-Hans", "chi", "简体中文", "DejaVu Sans, Noto Sans CJK SC", "zh_Hans", line_spacing=0.8)
+#: The family that draws the Chinese characters (fontconfig must resolve it to a real CJK font).
+CJK_FAMILY = "Noto Sans CJK SC"
 LANGUAGES: Mapping[str, Language] = MappingProxyType({language.tag: language for language in (SOURCE, CHINESE)})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,8 +45,24 @@ if TYPE_CHECKING:
 
 
 def text(content: str | Msg, size: int = BODY_SIZE, color: str = TEXT_COLOR, **kwargs) -> Text:
-    """Text in the render's language (a Msg is translated; a plain str is a name or number) and its font."""
-    return Text(localized(content), font=language(current_locale()).font, font_size=size, color=color, **kwargs)
+    """Text in the render's language (a Msg is translated; a plain str is a name or number), its fonts and its
+    line spacing."""
+    spoken = language(current_locale())
+    if spoken.line_spacing is not None:
+        kwargs.setdefault("line_spacing", spoken.line_spacing)
+    installed_fonts(spoken.font)  # manim's own check only knows single families
+    return Text(localized(content), font=spoken.font, font_size=size, color=color, warn_missing_font=False, **kwargs)
+
+
+@cache
+def installed_fonts(families: str) -> str:
+    """``families`` (a Pango family list) if every family in it is installed, else a ValueError naming it."""
+    known = set(Text.font_list())
+    missing = [family for family in families.split(", ") if family not in known]
+    if missing:
+        raise ValueError(f"font {missing[0]!r} is not installed (Debian: fonts-dejavu-core, fonts-noto-cjk; "
+                         "tools/setup.sh installs them)")  # fmt: skip
+    return families
 
 
 def math(latex: str, size: int = MATH_SIZE, color: str = TEXT_COLOR, **kwargs) -> MathTex:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenes import i18n
-from scenes.i18n import CHINESE, SOURCE, Msg, _, current_locale, placeholders, translate, untranslated
+from scenes.i18n import CHINESE, CJK_FAMILY, SOURCE, Msg, _, current_locale, placeholders, translate, untranslated
 from scenes.style.geometry import BREAK_AFTER, break_line
 
 PO = """\
@@ -150,12 +150,13 @@ def test_break_line_prefers_the_punctuation_nearest_the_middle():
 def test_fontconfig_resolves_the_chinese_font_to_noto_cjk():
     if shutil.which("fc-match") is None:
         pytest.skip("no fontconfig tools")
+    assert CJK_FAMILY in CHINESE.font.split(", ")
     resolved = subprocess.run(
-        ["fc-match", "-f", "%{family}|%{file}", f"{CHINESE.font}:lang=zh-cn"],
+        ["fc-match", "-f", "%{family}|%{file}", f"{CJK_FAMILY}:lang=zh-cn"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     family, file = resolved.split("|", 1)
-    assert CHINESE.font in family and "NotoSansCJK" in file, resolved
+    assert CJK_FAMILY in family and "NotoSansCJK" in file, resolved
 
 
 def test_distinct_chinese_characters_get_distinct_real_outlines():
@@ -172,3 +173,21 @@ def test_distinct_chinese_characters_get_distinct_real_outlines():
     assert len(set(outlines)) == len(characters), "two characters share an outline (a fallback box?)"
     # The same characters in the English font would be boxes or missing; Noto draws them all.
     assert all(glyph.width > 0.1 and glyph.height > 0.1 for glyph in glyphs)
+
+
+def test_latin_marks_keep_their_accent_in_chinese_text():
+    """θ̃ (θ + a combining tilde) in a Chinese caption: DejaVu draws it with its tilde, above the θ."""
+    from manim import Text
+
+    tilde = Text("范数 θ̃", font=CHINESE.font, font_size=48)
+    plain = Text("范数 θ", font=CHINESE.font, font_size=48)
+    assert len(tilde) == len(plain) + 1 or tilde[-1].height > 1.15 * plain[-1].height, "the tilde is drawn"
+    assert tilde.height > plain.height * 1.05
+
+
+def test_a_missing_font_is_an_error_naming_it():
+    from scenes.style.widgets import installed_fonts
+
+    assert installed_fonts(CHINESE.font) == CHINESE.font
+    with pytest.raises(ValueError, match="font 'No Such Font' is not installed"):
+        installed_fonts("DejaVu Sans, No Such Font")
