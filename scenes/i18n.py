@@ -15,6 +15,7 @@ No manim import here: tools/render.py reads the chapter titles' translations too
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The environment variable that picks the language of a render (tools/render.py sets it for every chapter).
 LOCALE_VARIABLE = "LOCALE"
 #: The catalogue folder (gettext layout: <dir>/<babel locale>/LC_MESSAGES/<domain>.po) and its template.
-LOCALE_DIR = ROOT / "assets" / "locale"
+LOCALE_FOLDER = Path("assets") / "locale"
+LOCALE_DIR = ROOT / LOCALE_FOLDER
 DOMAIN = "video"
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 #: Beside manim's .srt of a chapter, the chapter's record of its cues in every language (tools/render.py reads it).
@@ -69,8 +71,13 @@ def current_locale() -> str:
     return language(os.environ.get(LOCALE_VARIABLE, SOURCE.tag).strip() or SOURCE.tag).tag
 
 
+def catalogue_file(tag: str) -> Path:
+    """The .po file of a translated language, relative to the checkout."""
+    return LOCALE_FOLDER / language(tag).babel / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 def catalogue_path(tag: str) -> Path:
-    """The .po file of a translated language."""
+    """The .po file of a translated language (where this process reads it)."""
     return LOCALE_DIR / language(tag).babel / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -88,12 +95,13 @@ def _translations(tag: str) -> Mapping[str, str]:
 
 
 _missing: dict[str, set[str]] = {}
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def translate(source: str, tag: str) -> str:
     """``source`` (an English msgid) in language ``tag``; English when the catalogue lacks it (see untranslated)."""
-    if tag == SOURCE.tag:
-        return source
+    if tag == SOURCE.tag or not _PLACEHOLDER.sub("", source).strip():
+        return source  # the source language, or nothing but placeholders: nothing to translate
     found = _translations(language(tag).tag).get(source)
     if found is None:
         _missing.setdefault(tag, set()).add(source)
@@ -145,6 +153,31 @@ class Msg:
         values = {k: v.in_(tag) if isinstance(v, Msg) else v for k, v in self.values.items()}
         return translate(self.template, tag).format(**values)
 
+    def to_record(self) -> dict[str, object]:
+        """The message as JSON-ready data (template and values, messages among them too): ``from_record`` reads it
+        back, to translate a chapter's subtitles after its render with whatever the catalogue says then."""
+        values = {}
+        for name, value in self.values.items():
+            if isinstance(value, Msg):
+                values[name] = value.to_record()
+            elif isinstance(value, (bool, int, float, str)) or hasattr(value, "item"):
+                values[name] = value.item() if hasattr(value, "item") else value  # numpy scalars as Python ones
+            else:
+                raise ValueError(f"{self.template!r}: value {name}={value!r} cannot be recorded (number, str, Msg)")
+        return {"template": self.template, "values": values}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, object]) -> Msg:
+        """The message ``to_record`` wrote."""
+        try:
+            values = {
+                name: cls.from_record(value) if isinstance(value, dict) else value
+                for name, value in dict(record["values"]).items()  # type: ignore[call-overload]
+            }
+            return cls(str(record["template"]), MappingProxyType(values))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"not a recorded message: {record!r}") from error
+
     @property
     def english(self) -> str:
         """The message in the source language (line ids, the voice, reading times come from it)."""
@@ -177,3 +210,11 @@ def localized(content: str | Msg, tag: str | None = None) -> str:
 def english(content: str | Msg) -> str:
     """The English of a Msg, or a plain str as it is."""
     return content.english if isinstance(content, Msg) else content
+
+
+def as_message(content: str | Msg) -> Msg:
+    """A Msg for either: a plain str (a name, a number) becomes a message made only of a placeholder, which
+    has nothing to translate and reads the same in every language."""
+    if isinstance(content, Msg):
+        return content
+    return Msg("{text}", MappingProxyType({"text": content}))

@@ -39,8 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenes import i18n
-from scenes.i18n import CUES_SUFFIX, LANGUAGES, LOCALE_VARIABLE, SOURCE, catalogue_path, language
+from scenes.i18n import CUES_SUFFIX, LANGUAGES, LOCALE_VARIABLE, SOURCE, Msg, catalogue_file, language
 from scenes.video import CHAPTERS, SCENES_DIR, Chapter
 from tools import tracks
 from tools.common import (
@@ -136,12 +135,17 @@ class RenderedChapter:
 
 
 def read_cue_texts(path: Path) -> list[dict[str, str]]:
-    """The texts of a chapter's cues in every language, in the .srt's order (by start, then end)."""
+    """The texts of a chapter's cues in every language, in the .srt's order (by start, then end): each cue's
+    recorded message translated with the catalogue as it is now; in the chapter's own language, the text
+    manim wrote (so a record that does not belong to the .srt is caught)."""
     try:
-        cues = json.loads(path.read_text(encoding="utf-8"))["cues"]
-    except (OSError, json.JSONDecodeError, KeyError) as error:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        own = language(record["locale"]).tag
+        cues = sorted(record["cues"], key=lambda cue: (cue["start"], cue["end"]))
+        messages = [(Msg.from_record(cue["message"]), str(cue["text"])) for cue in cues]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path} is not a cue record written by a chapter: {error}") from error
-    return [cue["text"] for cue in sorted(cues, key=lambda cue: (cue["start"], cue["end"]))]
+    return [{tag: text if tag == own else message.in_(tag) for tag in LANGUAGES} for message, text in messages]
 
 
 def narration_value(narrated: bool) -> str:
@@ -180,25 +184,41 @@ def build_root() -> Path:
 
 
 def translation_inputs(root: Path | None = None) -> list[str]:
-    """The translated catalogues (relative to ``root``): every edition's subtitles or screen text read them."""
+    """The translated catalogues (relative to ``root``): a translated edition's frames, and the narrated
+    edition's subtitles (made when a chapter is published, see ``publish_hash``), depend on them."""
     root = ROOT if root is None else root
-    names = [catalogue_path(tag).relative_to(i18n.ROOT).as_posix() for tag in LANGUAGES if tag != SOURCE.tag]
+    names = [catalogue_file(tag).as_posix() for tag in LANGUAGES if tag != SOURCE.tag]
     return sorted(name for name in names if (root / name).is_file())
 
 
 def input_hash(
     chapter: Chapter, quality: str, narrated: bool = True, root: Path | None = None, locale: str = SOURCE.tag
 ) -> str:
-    """Hash of everything the chapter's render depends on: its file, the shared code, the translations, the
-    quality, the edition, the language and, narrated, the voice's code and recordings."""
+    """Hash of everything the chapter's frames and sound depend on: its file, the shared code, the quality, the
+    edition, the language, a translated edition's catalogue and, narrated, the voice's code and recordings.
+
+    The English editions' frames do not depend on the translations: the narrated edition's other-language
+    subtitles are made when it is published (``publish_hash``), so a translator's edit re-renders nothing.
+    """
     root = ROOT if root is None else root
     digest = hashlib.sha256(f"{quality}\0NARRATION={narration_value(narrated)}\0LOCALE={locale}".encode())
     own = chapter.path.relative_to(SCENES_DIR.parent).as_posix()
     voice = voice_inputs(root, chapter.module) if narrated else ()
-    for name in (own, *shared_inputs(root), *translation_inputs(root), *voice):
+    translations = translation_inputs(root) if locale != SOURCE.tag else ()
+    for name in (own, *shared_inputs(root), *translations, *voice):
         digest.update(name.encode() + b"\0")
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
+
+
+def publish_hash(digest: str, root: Path | None = None) -> str:
+    """What a narrated chapter's published clip depends on beyond its render (``digest``): the catalogues its
+    other-language subtitle tracks are translated with."""
+    root = ROOT if root is None else root
+    combined = hashlib.sha256(digest.encode())
+    for name in translation_inputs(root):
+        combined.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return combined.hexdigest()
 
 
 def manim_environment(narrated: bool, locale: str = SOURCE.tag) -> dict[str, str]:
@@ -278,17 +298,28 @@ def render_chapter(
         out_dir / f"{chapter.module}{ext}" for ext in (".mp4", ".srt", CUES_SUFFIX, ".sections.json", ".hash")
     )
     digest = input_hash(chapter, quality, narrated, locale=locale)
-    if video.exists() and stamp.exists() and stamp.read_text() == digest:
-        log(f"{chapter.module}: unchanged, reusing {shown(video, ROOT)}")
+    publish_stamp, publication = stamp.with_suffix(".published"), publish_hash(digest) if narrated else digest
+    # One media folder per chapter: parallel manim processes must not write the same TeX/SVG files.
+    media = build_dir(quality, narrated, locale) / "media" / chapter.module
+    produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
+
+    def reused() -> RenderedChapter:
         return RenderedChapter(
             chapter, video, subtitles if subtitles.exists() else None, probe(video).duration,
             seconds=time.monotonic() - started, reused=True, levels=clip_levels(video),
             cue_texts=cue_texts if cue_texts.exists() else None, locale=locale,
         )  # fmt: skip
 
-    # One media folder per chapter: parallel manim processes must not write the same TeX/SVG files.
-    media = build_dir(quality, narrated, locale) / "media" / chapter.module
-    produced = media / "videos" / chapter.module / QUALITIES[quality] / f"{chapter.scene}.mp4"
+    if video.exists() and stamp.exists() and stamp.read_text() == digest:
+        if not narrated or (publish_stamp.exists() and publish_stamp.read_text() == publication):
+            log(f"{chapter.module}: unchanged, reusing {shown(video, ROOT)}")
+            return reused()
+        if all(produced.with_suffix(ext).is_file() for ext in (".mp4", ".srt", CUES_SUFFIX)):
+            # Only the translations changed: the same frames and sound, subtitle tracks made again.
+            publish_chapter(produced, video, produced.with_suffix(".srt"), produced.with_suffix(CUES_SUFFIX))
+            write_text_atomically(publish_stamp, publication)
+            log(f"{chapter.module}: translations changed, subtitles published again")
+            return reused()
     # manim leaves its mixed sound there, and writes it only when the scene has sound: never read an old one.
     produced.with_suffix(".wav").unlink(missing_ok=True)
     produced.with_suffix(CUES_SUFFIX).unlink(missing_ok=True)
@@ -319,8 +350,10 @@ def render_chapter(
             copy_atomically(made, published)
         elif published.exists():
             published.unlink()
-    # The stamp comes last: a run stopped before it renders this chapter again.
+    # The stamps come last: a run stopped before them renders this chapter again.
     write_text_atomically(stamp, digest)
+    if narrated:
+        write_text_atomically(publish_stamp, publication)
     duration = probe(video).duration
     seconds = time.monotonic() - started
     loud = f", audio {levels.loudness_lufs:.1f} LUFS" if levels and levels.loudness_lufs is not None else ""

@@ -104,7 +104,7 @@ class ChapterMixin:
                 f"the narrated edition is spoken in English (LOCALE={self.locale!r}); it carries the "
                 f"{self.locale} subtitles itself. For a {self.locale} video use the silent edition, NARRATION=off"
             )
-        self._cues: list[dict[str, object]] = []  # every subcaption, in every language (see CUES_SUFFIX)
+        self._cues: list[dict[str, object]] = []  # every subcaption and its message (see CUES_SUFFIX)
 
     def tear_down(self) -> None:
         # The last line is heard to its end inside the chapter, never cut by the next one.
@@ -116,14 +116,16 @@ class ChapterMixin:
         self._write_cues()
         super().tear_down()
 
-    def subtitle(self, texts: dict[str, str], duration: float) -> None:
-        """A subtitle cue from now for ``duration`` s: manim's subcaption in the render's language, and the
-        same cue in every language for the chapter's cue file."""
-        self.add_subcaption(texts[self.locale], duration=duration)
-        self._cues.append({"start": self.time, "end": self.time + duration, "text": texts})
+    def subtitle(self, message: Msg, duration: float) -> None:
+        """A subtitle cue from now for ``duration`` s: manim's subcaption in the render's language, and the cue's
+        message in the chapter's cue record, from which tools/render.py makes the other languages' cues."""
+        shown = message.in_(self.locale)
+        self.add_subcaption(shown, duration=duration)
+        self._cues.append({"start": self.time, "end": self.time + duration, "text": shown,
+                           "message": message.to_record()})  # fmt: skip
 
     def _write_cues(self) -> None:
-        """Write the cues' texts in every language beside manim's .srt (not for stills or a preview)."""
+        """Write the cue record beside manim's .srt (not for stills or a preview)."""
         for tag in LANGUAGES:
             missing = untranslated(tag)
             if missing:
@@ -150,7 +152,7 @@ class ChapterMixin:
             self._voice = VoiceEngine()
         speech = self._voice.speak(line.id, line.spoken)
         self.add_sound(str(speech.path))
-        self.subtitle(line.sayings, speech.duration)
+        self.subtitle(line.said_message, speech.duration)
         self._speech_end = self.time + speech.duration
         return speech
 
@@ -169,7 +171,7 @@ class ChapterMixin:
         if self.narrated:
             self.speak(line)
         else:
-            self.subtitle(line.captions, duration=2.0)
+            self.subtitle(line.caption_message, duration=2.0)
         self.pin(group)
         self.play(FadeIn(group, shift=0.2 * UP), run_time=0.8)
         self.wait(1.2)
@@ -212,12 +214,12 @@ class ChapterMixin:
         self.pin(new)
         if animations:
             duration = run_time if run_time is not None else max(1.0, needed * 0.6)
-            self.subtitle(line.captions, duration=max(needed, duration))
+            self.subtitle(line.caption_message, duration=max(needed, duration))
             self._swap_caption(new)
             self.play(*animations, run_time=duration)
             rest = needed - duration if hold is None else hold
         else:
-            self.subtitle(line.captions, duration=needed)
+            self.subtitle(line.caption_message, duration=needed)
             self._swap_caption(new)
             rest = needed if hold is None else hold
         if rest > 0:

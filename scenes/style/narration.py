@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from scenes.i18n import LANGUAGES, Msg, english, localized
+from scenes.i18n import LANGUAGES, Msg, as_message, english, localized
 
 #: The environment variable that picks the edition; tools/render.py sets it for every chapter it renders.
 EDITION_VARIABLE = "NARRATION"
@@ -55,6 +55,8 @@ class Line:
     spoken: str
     captions: dict[str, str]  #: language tag → the caption in that language
     sayings: dict[str, str]  #: language tag → the spoken sentence in that language (its subtitle)
+    caption_message: Msg  #: the caption as a message (translated again when the subtitles are published)
+    said_message: Msg  #: the spoken sentence as a message
 
     def shown(self, tag: str) -> str:
         """The caption in language ``tag``."""
@@ -92,6 +94,7 @@ class Script:
         line = Line(
             f"{self.chapter_module}/{line_slug}", english(caption), spoken,
             {tag: localized(caption, tag) for tag in LANGUAGES}, {tag: localized(said, tag) for tag in LANGUAGES},
+            as_message(caption), as_message(said),
         )  # fmt: skip
         self.lines.append(line)
         return line

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from manim import BLUE, RED, Circle, FadeIn, Scene, Square, tempconfig
 
+from scenes import i18n
+from scenes.i18n import CHINESE, Msg
 from scenes.video import Chapter
 from tools import render
 from tools.common import probe
@@ -56,17 +58,35 @@ def tiny_chapter(
     return render.RenderedChapter(chapter, video, video.with_suffix(".srt"), probe(video).duration)
 
 
-#: The Chinese of the tiny chapters' two cues (the scene's record of its cues in every language).
+#: The Chinese of the tiny chapters' two cues, as the test catalogue (``tiny_translations``) translates them.
 CHINESE_CUES = ("{name}：第一句", "{name}：第二句")
 
 
+@pytest.fixture(scope="session")
+def tiny_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's Chinese catalogue plus the tiny chapters' cues, in place of the real one for the session."""
+    folder = tmp_path_factory.mktemp("locale")
+    target = folder / i18n.catalogue_file(CHINESE.tag).relative_to(i18n.LOCALE_FOLDER)
+    target.parent.mkdir(parents=True)
+    extra = "".join(
+        f'\nmsgid "{name} {which}"\nmsgstr "{zh.format(name=name)}"\n'
+        for name in ("alpha", "beta") for which, zh in zip(("first", "second"), CHINESE_CUES)
+    )  # fmt: skip
+    target.write_text(i18n.catalogue_path(CHINESE.tag).read_text(encoding="utf-8") + extra, encoding="utf-8")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(i18n, "LOCALE_DIR", folder)
+    i18n._translations.cache_clear()
+    yield target
+    patch.undo()
+    i18n._translations.cache_clear()
+
+
 def write_cue_record(video: Path, name: str, seconds: float) -> Path:
-    """What ChapterMixin writes beside manim's .srt: each cue of ``tiny_chapter`` in English and Chinese."""
-    english = (f"{name} first", f"{name} second")
+    """What ChapterMixin writes beside manim's .srt: each cue of ``tiny_chapter``, its text and its message."""
     spans = ((0.0, 0.5), (0.5, seconds))
     cues = [
-        {"start": start, "end": end, "text": {"en": en, "zh-Hans": zh.format(name=name)}}
-        for (start, end), en, zh in zip(spans, english, CHINESE_CUES)
+        {"start": start, "end": end, "text": f"{name} {which}", "message": Msg(f"{name} {which}").to_record()}
+        for (start, end), which in zip(spans, ("first", "second"))
     ]
     target = video.with_suffix(render.CUES_SUFFIX)
     target.write_text(json.dumps({"locale": "en", "cues": cues}, ensure_ascii=False), encoding="utf-8")
@@ -81,7 +101,7 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapt
 
 
 @pytest.fixture(scope="session")
-def narrated_parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapter]:
+def narrated_parts(tmp_path_factory: pytest.TempPathFactory, tiny_translations: Path) -> list[render.RenderedChapter]:
     """'alpha' (1 s) and 'beta' (2 s) with a tone each (``TONES``), published as narrated clips by render.py."""
     tmp = tmp_path_factory.mktemp("narrated")
     parts = []

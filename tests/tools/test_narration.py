@@ -169,7 +169,7 @@ def test_the_chinese_track_has_the_english_cues_timings_with_the_recorded_chines
 
 def test_a_stale_cue_record_is_refused_by_name(narrated_parts, tmp_path):
     record = json.loads(narrated_parts[0].cue_texts.read_text(encoding="utf-8"))
-    record["cues"][1]["text"]["en"] = "an older caption"
+    record["cues"][1]["text"] = "an older caption"
     stale = tmp_path / "alpha.cues.json"
     stale.write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ValueError, match="cue 2: the .srt says 'alpha second', the record 'an older caption'"):

@@ -256,11 +256,16 @@ def test_the_language_and_the_catalogue_are_part_of_the_input_hash(tree):
     chapter = render.CHAPTERS[0]
     english = render.input_hash(chapter, "l", narrated=False)
     chinese = render.input_hash(chapter, "l", narrated=False, locale="zh-Hans")
+    narrated = render.input_hash(chapter, "l")
+    published = render.publish_hash(narrated)
     assert english != chinese
     catalogue = tree / "assets" / "locale" / "zh_Hans" / "LC_MESSAGES" / "video.po"
     assert catalogue.is_file(), "the tree copy has the catalogue"
     catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n# a translator's edit\n", encoding="utf-8")
-    assert render.input_hash(chapter, "l", narrated=False, locale="zh-Hans") != chinese
+    assert render.input_hash(chapter, "l", narrated=False, locale="zh-Hans") != chinese, "Chinese frames: again"
+    assert render.input_hash(chapter, "l", narrated=False) == english, "English frames do not read the catalogue"
+    assert render.input_hash(chapter, "l") == narrated, "nor does the narrated render ..."
+    assert render.publish_hash(narrated) != published, "... only its subtitle tracks, published again"
 
 
 def test_chapter_lists_are_what_video_sites_read(tmp_path):
