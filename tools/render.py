@@ -451,8 +451,9 @@ def join_videos(
 
 
 def join_subtitles(parts: Sequence[RenderedChapter], target: Path) -> None:
-    """Merge the chapters' subtitles (in their own language) into one .srt, shifted by each chapter's start."""
-    write_text_atomically(target, tracks.srt_text(joined_cues(parts)))
+    """Merge the chapters' subtitles (in their own language) into one .srt, shifted by each chapter's start, one
+    cue at a time (a caption that the next one replaces early ends there, as it does on screen)."""
+    write_text_atomically(target, tracks.srt_text(joined_cues(parts, sequential=True)))
 
 
 def write_index(parts: Sequence[RenderedChapter], out_dir: Path) -> tuple[Path, Path]:
