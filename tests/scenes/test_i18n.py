@@ -191,3 +191,29 @@ def test_a_missing_font_is_an_error_naming_it():
     assert installed_fonts(CHINESE.font) == CHINESE.font
     with pytest.raises(ValueError, match="font 'No Such Font' is not installed"):
         installed_fonts("DejaVu Sans, No Such Font")
+
+
+def test_a_recorded_message_translates_later_as_the_original_would(catalogue):
+    import json
+
+    import numpy as np
+
+    title = Msg("Plain gradient descent")
+    said = _("Chapter {number}. {title}.").format(number=np.int64(4), title=title)
+    record = json.loads(json.dumps(said.to_record()))  # through JSON, as the cue record is written
+    again = Msg.from_record(record)
+    assert again.english == said.english == "Chapter 4. Plain gradient descent."
+    assert again.in_(CHINESE.tag) == said.in_(CHINESE.tag) == "第 4 章：梯度下降。"
+    with pytest.raises(ValueError, match="cannot be recorded"):
+        _("at {when}").format(when=object()).to_record()
+    with pytest.raises(ValueError, match="not a recorded message"):
+        Msg.from_record({"values": {}})
+
+
+def test_a_plain_string_is_the_same_in_every_language_and_never_looked_up(catalogue):
+    from scenes.i18n import as_message
+
+    name = as_message("CIFAR-10")
+    assert name.in_(CHINESE.tag) == name.english == "CIFAR-10"
+    assert untranslated(CHINESE.tag) == [], "nothing to translate: no lookup, no warning"
+    assert as_message(title := Msg("Plain gradient descent")) is title
