@@ -281,3 +281,32 @@ def test_chapter_lists_are_what_video_sites_read(tmp_path):
     assert chinese[0].split(" ", 1)[1] == parts[0].chapter.title_in("zh-Hans") != parts[0].chapter.title
     long = [render.RenderedChapter(render.CHAPTERS[0], tmp_path / "a.mp4", None, 3700.0), *parts[:1]]
     assert render.chapter_list(long, "en").splitlines()[1].startswith("1:01:40 ")
+
+
+def test_a_narrated_chapter_whose_translations_changed_is_only_published_again(quiet_build, monkeypatch, parts):
+    chapter = render.CHAPTERS[0]
+    out = quiet_build / "chapters"
+    out.mkdir(parents=True)
+    video = out / f"{chapter.module}.mp4"
+    video.write_bytes(parts[0].video.read_bytes())
+    (out / f"{chapter.module}.hash").write_text("render digest")
+    (out / f"{chapter.module}.published").write_text("the old catalogue")
+    produced = quiet_build / "media" / chapter.module / "videos" / chapter.module / "480p15" / f"{chapter.scene}.mp4"
+    produced.parent.mkdir(parents=True)
+    for suffix in (".mp4", ".srt", render.CUES_SUFFIX):
+        produced.with_suffix(suffix).write_text("made by manim earlier")
+    monkeypatch.setattr(render, "input_hash", lambda *args, **kwargs: "render digest")
+    monkeypatch.setattr(render, "publish_hash", lambda digest, root=None: "the new catalogue")
+    published = []
+    monkeypatch.setattr(render, "publish_chapter", lambda *args: published.append(args))
+
+    class NoManim:
+        def popen(self, *args, **kwargs):
+            raise AssertionError("manim must not run: the frames and sound did not change")
+
+    part = render.render_chapter(chapter, "l", lambda message: None, NoManim())
+    assert part.reused and len(published) == 1 and published[0][1] == video
+    assert (out / f"{chapter.module}.published").read_text() == "the new catalogue"
+    published.clear()
+    render.render_chapter(chapter, "l", lambda message: None, NoManim())
+    assert published == [], "now current: reused as it is"
