@@ -38,6 +38,8 @@ AUDIO_BITRATE = 128_000
 AAC_FRAME = 1024
 #: True-peak ceilings to normalise to before encoding, tried in turn: AAC's decoded peaks overshoot its input's.
 ENCODE_CEILINGS = (-2.0, -3.0)
+#: Headroom (dB) below the ceiling when audio at delivery levels is trimmed for AAC's overshoot.
+TRIM_MARGIN_DB = 0.3
 #: mov_text packets and subtitle cue times are in milliseconds.
 SUBTITLE_TIME_BASE = Fraction(1, 1000)
 #: The ASS header ffmpeg's mov_text encoder needs (it reads styles from it; players use their own).
@@ -386,6 +388,16 @@ def _write(
         _mux_all(output, _video_packets(sources, video), others)
 
 
+def _encoded_levels(
+    tmp: Path, sources: Sequence[VideoSource], audio: np.ndarray, tracks: Sequence[SubtitleTrack],
+    chapters: Sequence[dict[str, object]],
+) -> AudioLevels:
+    """Write the MP4 to ``tmp`` with ``audio`` and measure its audio as decoded."""
+    _write(tmp, sources, audio, tracks, chapters)
+    decoded = read_audio(tmp)
+    return measure(decoded if decoded is not None else np.zeros(1))
+
+
 def write_mp4(
     target: Path,
     sources: Sequence[VideoSource],
@@ -396,8 +408,9 @@ def write_mp4(
     """Write ``target`` atomically: video copied from ``sources``, ``audio`` (mono, ``AUDIO_RATE``) as AAC at
     delivery loudness, a mov_text stream per track, ``chapters`` as markers; returns the decoded audio's levels.
 
-    The levels are measured on the encoded file, decoded; if they miss the delivery limits, the audio is
-    normalised to a lower true-peak ceiling and written again; ValueError naming the levels if none works.
+    Audio already within the delivery limits is encoded as it is first. The levels are measured on the encoded
+    file, decoded; if they miss the delivery limits, the audio is normalised to a lower true-peak ceiling and
+    written again; ValueError naming the levels if none works.
     """
     if not sources:
         raise ValueError(f"{target}: no video to write")
@@ -405,10 +418,19 @@ def write_mp4(
         if audio is None:
             _write(tmp, sources, None, tracks, chapters)
             return None
+        # Audio already at delivery levels (the join of normalised clips) is first encoded as it is and, if AAC's
+        # overshoot takes its true peak over the ceiling, trimmed by that much: the limiter is the slow part.
+        if measure(audio).deliverable():
+            levels = _encoded_levels(tmp, sources, audio, tracks, chapters)
+            if levels.deliverable():
+                return levels
+            excess = levels.true_peak_dbtp - loudness.CEILING_DBTP + TRIM_MARGIN_DB
+            if levels.loudness_lufs is not None and abs(levels.loudness_lufs - excess - loudness.TARGET_LUFS) <= 1:
+                levels = _encoded_levels(tmp, sources, audio * 10 ** (-excess / 20), tracks, chapters)
+                if levels.deliverable():
+                    return levels
         for ceiling in ENCODE_CEILINGS:
-            _write(tmp, sources, prepared(audio, ceiling), tracks, chapters)
-            decoded = read_audio(tmp)
-            levels = measure(decoded if decoded is not None else np.zeros(1))
+            levels = _encoded_levels(tmp, sources, prepared(audio, ceiling), tracks, chapters)
             if levels.loudness_lufs is None or levels.deliverable():
                 return levels
         raise ValueError(

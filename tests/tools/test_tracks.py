@@ -54,3 +54,25 @@ def test_the_blockwise_true_peak_is_the_true_peak():
     samples[30_001] = 0.7  # near a block edge (block 10_000 below)
     assert tracks.true_peak(samples, block=10_000) == pytest.approx(loudness.true_peak(samples), abs=1e-9)
     assert tracks.true_peak(np.zeros(10)) == float("-inf")
+
+
+def test_audio_at_delivery_levels_is_trimmed_not_limited_when_aac_overshoots(tmp_path, monkeypatch):
+    """The join's audio is already at -16 LUFS: if encoding pushes its true peak over, a gain trim by the excess
+    fixes it; the (slow) limiter is not run."""
+    audio = 0.1 * np.sin(2 * np.pi * 440 * np.arange(tracks.AUDIO_RATE * 3) / tracks.AUDIO_RATE)
+    monkeypatch.setattr(tracks, "measure", lambda samples: tracks.AudioLevels(-16.2, -1.7, -1.8))
+    encoded = [tracks.AudioLevels(-16.2, -1.3, -1.4), tracks.AudioLevels(-16.7, -1.8, -1.9)]
+    written = []
+
+    def fake_encoded_levels(tmp, sources, samples, subtitle_tracks, chapters):
+        written.append(samples)
+        tmp.write_bytes(b"mp4")
+        return encoded[len(written) - 1]
+
+    monkeypatch.setattr(tracks, "_encoded_levels", fake_encoded_levels)
+    monkeypatch.setattr(tracks, "prepared", lambda *args: pytest.fail("the limiter must not run"))
+    levels = tracks.write_mp4(tmp_path / "out.mp4", [tracks.VideoSource(tmp_path / "in.mp4")], audio)
+    assert levels == encoded[1] and len(written) == 2
+    excess = -1.3 - (-1.5) + tracks.TRIM_MARGIN_DB
+    assert np.allclose(written[1], audio * 10 ** (-excess / 20))
+    assert (tmp_path / "out.mp4").read_bytes() == b"mp4"
