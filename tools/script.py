@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chapters = select(args.only) if args.only else list(CHAPTERS)
     script = {chapter.module: chapter_script(chapter) for chapter in chapters}
-    data = {module: [vars(line) for line in lines] for module, lines in script.items()}
+    data = {module: [line.record() for line in lines] for module, lines in script.items()}
     write_text_atomically(args.out / "script.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     write_text_atomically(args.out / "script.md", as_markdown(script))
     print(f"{sum(map(len, script.values()))} lines in {len(script)} chapters: {args.out / 'script.json'}")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from scenes.i18n import LANGUAGES, Msg, as_message, english, localized
+from scenes.i18n import LANGUAGES, Msg, as_message, english
 
 #: The environment variable that picks the edition; tools/render.py sets it for every chapter it renders.
 EDITION_VARIABLE = "NARRATION"
@@ -47,24 +47,39 @@ class Said(NamedTuple):
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line: its id, the caption shown in the silent edition and the sentence the narrator says
-    (both English), and both in every language of the video (``shown``, ``said``)."""
+    """One spoken line: its id, the caption shown in the silent edition and the sentence the narrator says, as
+    messages; the English of each (``caption``, ``spoken``: the id and the voice) and every language's
+    (``shown``, ``said``) come from them."""
 
     id: str
-    caption: str
-    spoken: str
-    captions: dict[str, str]  #: language tag → the caption in that language
-    sayings: dict[str, str]  #: language tag → the spoken sentence in that language (its subtitle)
-    caption_message: Msg  #: the caption as a message (translated again when the subtitles are published)
-    said_message: Msg  #: the spoken sentence as a message
+    caption_message: Msg
+    said_message: Msg
+
+    @property
+    def caption(self) -> str:
+        """The caption in English."""
+        return self.caption_message.english
+
+    @property
+    def spoken(self) -> str:
+        """The sentence the narrator says (English)."""
+        return self.said_message.english
 
     def shown(self, tag: str) -> str:
         """The caption in language ``tag``."""
-        return self.captions[tag]
+        return self.caption_message.in_(tag)
 
     def said(self, tag: str) -> str:
         """The spoken sentence in language ``tag``: the narrated edition's subtitle in that language."""
-        return self.sayings[tag]
+        return self.said_message.in_(tag)
+
+    def record(self) -> dict[str, object]:
+        """The line as JSON-ready data: id, English caption and spoken line, and both in every language."""
+        return {
+            "id": self.id, "caption": self.caption, "spoken": self.spoken,
+            "captions": {tag: self.shown(tag) for tag in LANGUAGES},
+            "sayings": {tag: self.said(tag) for tag in LANGUAGES},
+        }  # fmt: skip
 
 
 class Script:
@@ -82,8 +97,7 @@ class Script:
         The id and the voice come from the English; a plain str is the same in every language (a name).
         """
         said = caption if say is None else say
-        spoken = english(said)
-        if not spoken.strip():
+        if not english(said).strip():
             raise ValueError(f"the spoken line for caption {english(caption)!r} is empty")
         base = key if key is not None else slug(english(caption))
         line_slug, n = base, 1
@@ -91,10 +105,6 @@ class Script:
             n += 1
             line_slug = f"{base}-{n}"
         self._used.add(line_slug)
-        line = Line(
-            f"{self.chapter_module}/{line_slug}", english(caption), spoken,
-            {tag: localized(caption, tag) for tag in LANGUAGES}, {tag: localized(said, tag) for tag in LANGUAGES},
-            as_message(caption), as_message(said),
-        )  # fmt: skip
+        line = Line(f"{self.chapter_module}/{line_slug}", as_message(caption), as_message(said))
         self.lines.append(line)
         return line

@@ -217,3 +217,19 @@ def test_a_plain_string_is_the_same_in_every_language_and_never_looked_up(catalo
     assert name.in_(CHINESE.tag) == name.english == "CIFAR-10"
     assert untranslated(CHINESE.tag) == [], "nothing to translate: no lookup, no warning"
     assert as_message(title := Msg("Plain gradient descent")) is title
+
+
+def test_a_scripts_line_is_json_in_every_language_as_make_script_writes_it(catalogue):
+    import json
+
+    from scenes.style.narration import Script
+
+    script = Script("vanilla_gd")
+    line = script.add(Msg("Plain gradient descent"), say=_("Chapter {number}. {title}.").format(
+        number=4, title=Msg("Plain gradient descent")), key="title")
+    record = json.loads(json.dumps(line.record(), ensure_ascii=False))
+    assert record == {
+        "id": "vanilla_gd/title", "caption": "Plain gradient descent", "spoken": "Chapter 4. Plain gradient descent.",
+        "captions": {"en": "Plain gradient descent", "zh-Hans": "梯度下降"},
+        "sayings": {"en": "Chapter 4. Plain gradient descent.", "zh-Hans": "第 4 章：梯度下降。"},
+    }  # fmt: skip
