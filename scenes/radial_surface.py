@@ -51,9 +51,13 @@ from scenes.style import (
 
 #: The surface covers the annulus RADII (the loss is undefined at the origin, and steep near it).
 RADII = (0.3, 2.0)
-#: Faces along r and along φ. The surface is constant along r, so few radial faces suffice; φ needs
-#: enough to resolve the narrowest valley (about 6° wide). Cairo draws each face separately: keep it small.
-RESOLUTION = (3, 120)
+#: Faces along r and along φ. The surface is constant along r, so one radial face is exact (each face is
+#: ruled by rays); φ needs enough to resolve the narrowest valley (about 6° wide). Each face is shaded,
+#: depth-sorted and drawn separately every frame the camera moves: the face count is the 3-D part's cost.
+RESOLUTION = (1, 120)
+#: Pieces per 3-D axis (manim's default is 20): the pieces let the axes sort in depth against the surface, and
+#: every piece's shading scans its whole axis, so the cost grows with the square of this number.
+AXIS_PIECES = 4
 #: Scene units of height for the loss's whole range.
 HEIGHT = 1.8
 #: The dot slides along the ray through θ₀ between these radii; values are precomputed per sample.
@@ -135,6 +139,7 @@ class RadialSurface(ChapterThreeDScene):
             z_range=[low, high, high - low],
             x_length=PANEL_SIDE, y_length=PANEL_SIDE, z_length=HEIGHT, tips=False,
             axis_config={"color": MUTED, "stroke_width": 2, "include_ticks": False},
+            num_axis_pieces=AXIS_PIECES,
         )
         # z = 0 (the loss's top) sits on the plane of the flat map that comes later.
         axes.shift(-axes.c2p(0, 0, 0))
