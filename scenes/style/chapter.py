@@ -10,11 +10,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, Mobject, Scene, ThreeDScene, VGroup, Write, config
+from manim import (
+    DOWN,
+    UP,
+    Animation,
+    AnimationGroup,
+    FadeIn,
+    FadeOut,
+    ManimColor,
+    Mobject,
+    Scene,
+    ThreeDScene,
+    VGroup,
+    Write,
+    config,
+)
 from manim.utils.exceptions import EndSceneEarlyException
 
 from scenes import video
 from scenes.i18n import CUES_SUFFIX, LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
+from scenes.style.camera import ChapterCamera, ChapterThreeDCamera
 from scenes.style.geometry import break_line
 from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
@@ -82,6 +97,16 @@ def chapter_of(scene_class: type) -> video.Chapter:
     raise ValueError(f"{scene_class.__name__} is not a chapter listed in scenes/video.py")
 
 
+def animated_mobjects(animations: Sequence[Animation]) -> list[Mobject]:
+    """Every mobject the animations change: each animation's mobject and its family, through nested groups."""
+    members: list[Mobject] = []
+    for animation in animations:
+        members.extend(animation.mobject.get_family())
+        if isinstance(animation, AnimationGroup):
+            members.extend(animated_mobjects(animation.animations))
+    return members
+
+
 class ChapterMixin:
     """What every chapter does: title card, captions spoken or shown, mirrored into subtitles.
 
@@ -115,6 +140,25 @@ class ChapterMixin:
                 pass
         self._write_cues()
         super().tear_down()
+
+    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
+        """manim's moving mobjects (redrawn every frame; the rest is drawn once into a static frame), refined.
+
+        manim redraws everything from the first mobject whose *family* has an updater, so a panel group holding
+        one updating trace redraws all its axes, labels and heat-map every frame. Here the redrawing starts at
+        the first mobject that itself moves: animated, in the foreground, or with *its own* updater. Everything
+        drawn after it is still redrawn, so the order on screen is kept. This assumes that an updater changes
+        only its own mobject and ones drawn after it (true of every updater in scenes/: tests compare the frames).
+        """
+        moving = super().get_moving_mobjects(*animations)
+        if moving is self.mobjects:  # a 3-D scene whose camera moves: everything, as manim says
+            return moving
+        animated = {id(member) for member in animated_mobjects(animations)}
+        foreground = {id(member) for member in self.foreground_mobjects}
+        for start, mob in enumerate(moving):
+            if id(mob) in animated or id(mob) in foreground or mob.updaters:
+                return moving[start:]
+        return []
 
     def subtitle(self, message: Msg, duration: float) -> None:
         """A subtitle cue from now for ``duration`` s: manim's subcaption in the render's language, and the cue's
@@ -322,9 +366,15 @@ class ChapterMixin:
 class ChapterScene(ChapterMixin, Scene):
     """A 2-D chapter."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**{"camera_class": ChapterCamera, **kwargs})
+
 
 class ChapterThreeDScene(ChapterMixin, ThreeDScene):
     """A chapter with a 3-D camera; captions and titles are fixed in the frame."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**{"camera_class": ChapterThreeDCamera, **kwargs})
 
     def pin(self, *mobjects: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobjects)
