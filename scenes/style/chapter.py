@@ -15,6 +15,7 @@ from manim import (
     UP,
     Animation,
     AnimationGroup,
+    Camera,
     FadeIn,
     FadeOut,
     ManimColor,
@@ -25,11 +26,13 @@ from manim import (
     Write,
     config,
 )
+from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.exceptions import EndSceneEarlyException
 
 from scenes import video
 from scenes.i18n import CUES_SUFFIX, LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
 from scenes.style.camera import ChapterCamera, ChapterThreeDCamera
+from scenes.style.encoding import ChapterFileWriter
 from scenes.style.geometry import break_line
 from scenes.style.narration import PAUSE_AFTER_LINE, Line, Said, Script, narrated
 from scenes.style.palette import (
@@ -363,18 +366,29 @@ class ChapterMixin:
             self._caption = None
 
 
+def chapter_renderer(camera_class: type[Camera], skip_animations: bool = False) -> CairoRenderer:
+    """manim's Cairo renderer with the chapters' camera (scenes.style.camera) and file writer (.encoding)."""
+    return CairoRenderer(
+        file_writer_class=ChapterFileWriter, camera_class=camera_class, skip_animations=skip_animations
+    )
+
+
 class ChapterScene(ChapterMixin, Scene):
     """A 2-D chapter."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**{"camera_class": ChapterCamera, **kwargs})
+    def __init__(self, renderer: CairoRenderer | None = None, **kwargs) -> None:
+        if renderer is None:
+            renderer = chapter_renderer(ChapterCamera, kwargs.get("skip_animations", False))
+        super().__init__(renderer=renderer, **kwargs)
 
 
 class ChapterThreeDScene(ChapterMixin, ThreeDScene):
     """A chapter with a 3-D camera; captions and titles are fixed in the frame."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**{"camera_class": ChapterThreeDCamera, **kwargs})
+    def __init__(self, renderer: CairoRenderer | None = None, **kwargs) -> None:
+        if renderer is None:
+            renderer = chapter_renderer(ChapterThreeDCamera, kwargs.get("skip_animations", False))
+        super().__init__(renderer=renderer, **kwargs)
 
     def pin(self, *mobjects: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobjects)
