@@ -5,7 +5,10 @@
   widgets   text, formulas, cards, legends, live readouts, derivation rows
   traces    trajectories drawn up to a tracker's step (plain, clipped, zoomed)
   panels    the parameter plane, loss heat-map, valley rays, step plots, RunPanel, SideBySideZoom
-  chapter   ChapterScene / ChapterThreeDScene: title card, captions, beats, highlight, derivation screens
+  chapter   ChapterScene / ChapterThreeDScene: title card, captions, beats, highlight, derivation screens;
+            per frame they redraw only from the first mobject that moves
+  camera    the chapters' cameras: images composited where they are, resampled only when they change
+  encoding  the chapters' file writer: x264 options for the partial movies
 """
 
 from scenes.style.chapter import (
