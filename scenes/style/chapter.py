@@ -118,6 +118,16 @@ class ChapterMixin:
     scenes.style.narration.narrated(): narrated (spoken lines, no caption bar) or silent.
     """
 
+    #: The camera the chapter draws with (scenes.style.camera); ChapterThreeDScene's is the 3-D one.
+    chapter_camera: type[Camera] = ChapterCamera
+
+    def __init__(self, renderer: CairoRenderer | None = None, **kwargs) -> None:
+        # manim's Cairo renderer, with the chapters' camera and file writer (scenes.style.encoding).
+        if renderer is None:
+            renderer = CairoRenderer(file_writer_class=ChapterFileWriter, camera_class=self.chapter_camera,
+                                     skip_animations=kwargs.get("skip_animations", False))  # fmt: skip
+        super().__init__(renderer=renderer, **kwargs)
+
     def setup(self) -> None:
         self.camera.background_color = ManimColor(BACKGROUND)
         self._caption: Mobject | None = None
@@ -366,29 +376,14 @@ class ChapterMixin:
             self._caption = None
 
 
-def chapter_renderer(camera_class: type[Camera], skip_animations: bool = False) -> CairoRenderer:
-    """manim's Cairo renderer with the chapters' camera (scenes.style.camera) and file writer (.encoding)."""
-    return CairoRenderer(
-        file_writer_class=ChapterFileWriter, camera_class=camera_class, skip_animations=skip_animations
-    )
-
-
 class ChapterScene(ChapterMixin, Scene):
     """A 2-D chapter."""
-
-    def __init__(self, renderer: CairoRenderer | None = None, **kwargs) -> None:
-        if renderer is None:
-            renderer = chapter_renderer(ChapterCamera, kwargs.get("skip_animations", False))
-        super().__init__(renderer=renderer, **kwargs)
 
 
 class ChapterThreeDScene(ChapterMixin, ThreeDScene):
     """A chapter with a 3-D camera; captions and titles are fixed in the frame."""
 
-    def __init__(self, renderer: CairoRenderer | None = None, **kwargs) -> None:
-        if renderer is None:
-            renderer = chapter_renderer(ChapterThreeDCamera, kwargs.get("skip_animations", False))
-        super().__init__(renderer=renderer, **kwargs)
+    chapter_camera = ChapterThreeDCamera
 
     def pin(self, *mobjects: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobjects)
