@@ -50,6 +50,7 @@ from scenes.style import (
     TEXT_COLOR,
     ChapterScene,
     SciReadout,
+    StepwiseUpdater,
     TrajectoryTrace,
     fit_within,
     formula_card,
@@ -162,8 +163,9 @@ class BoundaryPanel(Group):
         for dot, point in zip(self.dots, self.data_to_scene(pair.net.X)):
             dot.move_to(point)
         self._draw_contour()
-        self.image.add_updater(lambda _: self._update_image())
-        self.contour.add_updater(lambda _: self._draw_contour())
+        # Both change only when the tracker passes a snapshot step: between those the panel is a still.
+        self.image.add_updater(StepwiseUpdater(lambda _: self._update_image()))
+        self.contour.add_updater(StepwiseUpdater(lambda _: self._draw_contour()))
 
     def snapshot(self) -> int:
         """Index of the latest precomputed map at or before the tracker's step."""
@@ -178,19 +180,26 @@ class BoundaryPanel(Group):
         x0, x1, y0, y1 = self.extent
         return self.to_scene(np.column_stack([(xy[:, 0] - x0) / (x1 - x0), (xy[:, 1] - y0) / (y1 - y0)]))
 
-    def _update_image(self) -> None:
+    def _update_image(self) -> bool:
+        """Show the current snapshot's map; whether that changed the image."""
         k = self.snapshot()
-        if k != self._shown:
-            self.image.pixel_array = self.images[k].copy()
-            self._shown = k
+        if k == self._shown:
+            return False
+        self.image.pixel_array = self.images[k].copy()
+        self._shown = k
+        return True
 
-    def _draw_contour(self) -> None:
+    def _draw_contour(self) -> bool:
+        """Place the current snapshot's contour on the frame; whether that moved it."""
         segments = self.contours[self.snapshot()]
         ends = self.to_scene(segments.reshape(-1, 2)).reshape(-1, 2, 3)
         a, b = ends[:, 0], ends[:, 1]
         # Each segment as a straight cubic Bézier: anchor, two handles on the line, anchor.
-        curves = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1)
-        self.contour.set_points(curves.reshape(-1, 3))
+        points = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(-1, 3)
+        if np.array_equal(points, self.contour.points):
+            return False
+        self.contour.set_points(points)
+        return True
 
     def still_contour(self) -> VMobject:
         """A copy of the current contour without updaters (to move it around)."""
@@ -473,6 +482,7 @@ class RealNetwork(ChapterScene):
                 tracker.animate(rate_func=linear).set_value(steps), run_time=5.0,
                 say=_("Weight decay keeps the orange norms level; without it, the green norms grow exponentially."),
             )
+        board.suspend_updating()  # trained: from here on the board is a still
         moved = board.right.still_contour()
         self.caption(
             # i18n: gap is a small number in scientific notation, e.g. "1.8 × 10⁻¹⁰"
@@ -508,6 +518,7 @@ class RealNetwork(ChapterScene):
                 power=-power_above(board_m.gap())
             ),
         )
+        board_m.suspend_updating()
         accuracy = 100 * float(pair_m.accuracy_wd[-1])
         self.caption(
             # i18n: accuracy is a percentage (e.g. 97.5) on the training data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +100,31 @@ def chapter_of(scene_class: type) -> video.Chapter:
     raise ValueError(f"{scene_class.__name__} is not a chapter listed in scenes/video.py")
 
 
+class StepwiseUpdater:
+    """An updater that changes its mobject only now and then (at a run's snapshot steps, say), not every frame.
+
+    ``update(mob)`` returns whether it changed the mobject. A chapter keeps a mobject whose updaters are all
+    stepwise in its static frame, and draws that frame again on the frames where one of them changed it.
+    Copies of a mobject share the updater, as they would share a plain function.
+    """
+
+    def __init__(self, update: Callable[[Mobject], bool]) -> None:
+        self.update = update
+        self.changed = False
+
+    def __call__(self, mob: Mobject) -> None:
+        if self.update(mob):
+            self.changed = True
+
+    def __deepcopy__(self, memo: dict) -> StepwiseUpdater:
+        return self
+
+
+def moves_itself(mob: Mobject) -> bool:
+    """Whether a mobject's own updaters may change it on any frame: some run (not suspended) and are not stepwise."""
+    return not mob.updating_suspended and any(not isinstance(u, StepwiseUpdater) for u in mob.updaters)
+
+
 def animated_mobjects(animations: Sequence[Animation]) -> list[Mobject]:
     """Every mobject the animations change: each animation's mobject and its family, through nested groups."""
     members: list[Mobject] = []
@@ -136,6 +161,7 @@ class ChapterMixin:
         self.script = Script(self.chapter.module)
         self._voice: VoiceEngine | None = None
         self._speech_end = 0.0  # scene time at which the last spoken line ends
+        self._static_stepwise: list[StepwiseUpdater] = []  # see begin_animations
         self.locale = current_locale()
         if self.narrated and self.locale != SOURCE.tag:
             raise ValueError(
@@ -159,9 +185,10 @@ class ChapterMixin:
 
         manim redraws everything from the first mobject whose *family* has an updater, so a panel group holding
         one updating trace redraws all its axes, labels and heat-map every frame. Here the redrawing starts at
-        the first mobject that itself moves: animated, in the foreground, or with *its own* updater. Everything
-        drawn after it is still redrawn, so the order on screen is kept. This assumes that an updater changes
-        only its own mobject and ones drawn after it (true of every updater in scenes/: tests compare the frames).
+        the first mobject that itself moves: animated, in the foreground, or with *its own* updater that runs
+        and is not a StepwiseUpdater (those are handled by update_to_time). Everything drawn after it is still
+        redrawn, so the order on screen is kept. This assumes that an updater changes only its own mobject and
+        ones drawn after it (true of every updater in scenes/: tests compare the frames).
         """
         moving = super().get_moving_mobjects(*animations)
         if moving is self.mobjects:  # a 3-D scene whose camera moves: everything, as manim says
@@ -169,9 +196,32 @@ class ChapterMixin:
         animated = {id(member) for member in animated_mobjects(animations)}
         foreground = {id(member) for member in self.foreground_mobjects}
         for start, mob in enumerate(moving):
-            if id(mob) in animated or id(mob) in foreground or mob.updaters:
+            if id(mob) in animated or id(mob) in foreground or moves_itself(mob):
                 return moving[start:]
         return []
+
+    def begin_animations(self) -> None:
+        """manim's, then note the stepwise updaters of what stays in the static frame (drawn right after this)."""
+        super().begin_animations()
+        moving = {id(mob) for mob in self.moving_mobjects}
+        self._static_stepwise = [
+            updater
+            for mob in self.get_mobject_family_members()
+            if id(mob) not in moving
+            for updater in mob.updaters
+            if isinstance(updater, StepwiseUpdater)
+        ]
+        for updater in self._static_stepwise:
+            updater.changed = False
+
+    def update_to_time(self, t: float) -> None:
+        """manim's, then draw the static frame again if a stepwise updater changed a mobject in it."""
+        super().update_to_time(t)
+        changed = [updater for updater in self._static_stepwise if updater.changed]
+        for updater in changed:
+            updater.changed = False
+        if changed and not self.renderer.skip_animations:
+            self.renderer.save_static_frame_data(self, self.static_mobjects)
 
     def subtitle(self, message: Msg, duration: float) -> None:
         """A subtitle cue from now for ``duration`` s: manim's subcaption in the render's language, and the cue's
