@@ -310,7 +310,14 @@ class TrainingBoard(Group):
         left_edge = self.right.frame.get_right()[0] + 0.5
         fit_within(self.column, 7.1 - 0.3 - left_edge, 7.0)
         self.column.align_to(self.left.heading, UP).set_x(left_edge + self.column.width / 2)
-        self.add(self.left, self.right, self.plots, self.column)
+        # Draw what holds still during training before what moves: a chapter redraws every frame from the first
+        # mobject that moves on, so the axes, titles, key, card and readout names stay in the static frame.
+        # ``plots`` and ``column`` still group the parts for layout and for fading in.
+        traces = [part for plot in (loss_plot, norm_plot) for part in plot if isinstance(part, TrajectoryTrace)]
+        stills = [part for plot in (loss_plot, norm_plot) for part in plot if not isinstance(part, TrajectoryTrace)]
+        stills += [card, *(row[0] for row in readouts)]  # a readout row is its name, then its number
+        numbers = [part for row in readouts for part in row[1:]]
+        self.add(self.left, self.right, *stills, *traces, *numbers)
 
     def gap(self) -> float:
         """Largest relative difference between the runs (loss and per-point probability) over the run."""

@@ -6,7 +6,8 @@
   traces    trajectories drawn up to a tracker's step (plain, clipped, zoomed)
   panels    the parameter plane, loss heat-map, valley rays, step plots, RunPanel, SideBySideZoom
   chapter   ChapterScene / ChapterThreeDScene: title card, captions, beats, highlight, derivation screens;
-            per frame they redraw only from the first mobject that moves
+            per frame they redraw only from the first mobject that moves; StepwiseUpdater marks an updater
+            that changes its mobject only now and then (it stays in the static frame, drawn again on change)
   camera    the chapters' cameras: images composited where they are, resampled only when they change
   encoding  the chapters' file writer: x264 options for the partial movies
 """
