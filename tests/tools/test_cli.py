@@ -47,7 +47,18 @@ def test_list_into_a_closed_pipe_is_quiet():
     assert "BrokenPipeError" not in stderr and "Traceback" not in stderr, stderr
 
 
-def test_ctrl_c_ends_the_manim_children_starts_no_more_and_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's KeyboardInterrupt handler for SIGINT, whatever the shell left: a background job (`make test &`,
+    nohup) starts with SIGINT ignored, and Python then installs no handler, so no SIGINT would reach the tool."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_ends_the_manim_children_starts_no_more_and_leaves_no_partial_file(
+    tmp_path, monkeypatch, capsys, ctrl_c_raises
+):
     """SIGINT while two chapters render (two jobs) and a third waits: one line, status 130, children gone."""
     pids = tmp_path / "pids"
     pids.mkdir()
