@@ -10,6 +10,8 @@ NARRATION ?= on
 # The language of the captions and labels: en, or zh-Hans (silent edition only: NARRATION=off), into
 # build/<res>-silent-zh-Hans/. Not LANG, which would change the process locale of every command.
 LOCALE ?= en
+# DRY_RUN=1: print the plan (the chapters in the order they would start, expected costs, reuse) and render nothing.
+DRY_RUN ?=
 # A Dask scheduler to render the chapters on (e.g. tcp://host:8786; README: "Rendering on a cluster"); empty: local.
 SCHEDULER ?=
 export SCHEDULER
@@ -27,7 +29,8 @@ test: lint  ## ruff first, then the test suite
 	$(PY) -m pytest
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ video.en.srt/.vtt; silent: + video.srt), chapter markers
-	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE)
+	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) \
+		$(if $(DRY_RUN),--dry-run)
 
 clips: setup  ## one MP4 (+ .srt, .en.srt, .en.vtt) per chapter and index.json / index.md, no join
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) --no-join

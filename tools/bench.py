@@ -4,6 +4,9 @@ Renders every chapter from scratch at 480p15 (serially, then in parallel), re-re
 after one chapter changed, renders at 1080p60, and times the numerics. Takes a while
 (the 1080p60 pass dominates); `--skip-1080p` for a quicker report.
 
+The measured per-chapter render times also go into assets/render_costs.json, which plans the render order of a
+fresh clone (tools/schedule.py).
+
 Render costs are reported normalised by a reference scene rendered in the same run at the same quality
 (tools/bench_reference/ref_scene.py, the team's 10 s animated plot), so that machines and runs compare:
 
@@ -33,14 +36,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.atomic import write_text_atomically
+from common.voice import VoiceEngine
 from mathcore import experiments
 from mathcore.precision import equivalence_gap
 from mathcore.trajectories import gd
 from scenes.video import CHAPTERS
-from tools import render
-from tools.common import run_cli, write_text_atomically
+from tools import schedule
+from tools.editions import QUALITIES, build_dir
+from tools.plumbing import run_cli
+from tools.render_log import RENDER_LOG, RenderLog
 from tools.script import chapter_script
-from tools.voice import VoiceEngine
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -160,7 +166,7 @@ def normalised_cost(wall_s: float, cores: int, video_s: float, reference_s: floa
     return (wall_s * cores / video_s) / (reference_s / REFERENCE_VIDEO_S)
 
 
-def cost_table(logs: dict[str, tuple[render.RenderLog, float]]) -> list[str]:
+def cost_table(logs: dict[str, tuple[RenderLog, float]]) -> list[str]:
     """Markdown: per chapter and for the whole video, the normalised cost at each quality (``logs``: quality ->
     (its render log, its reference time)), with the issue's figures before and the goals."""
     header = ["chapter", *(f"{log.resolution}: render, cost" for log, _ in logs.values())]
@@ -188,19 +194,19 @@ def cost_table(logs: dict[str, tuple[render.RenderLog, float]]) -> list[str]:
     return [intro, "", *lines]
 
 
-def render_all(quality: str, jobs: int, force: bool) -> render.RenderLog:
+def render_all(quality: str, jobs: int, force: bool) -> RenderLog:
     """Render every chapter (and join) with tools/render.py; returns the run's log (build/<res>/render_log.json)."""
     if force:
-        for stamp in (render.build_dir(quality) / "chapters").glob("*.hash"):
+        for stamp in (build_dir(quality) / "chapters").glob("*.hash"):
             stamp.unlink()
     subprocess.run(
         [sys.executable, str(ROOT / "tools" / "render.py"), "-q", quality, "-j", str(jobs)],
         cwd=ROOT, stdout=subprocess.DEVNULL, check=True,
     )  # fmt: skip
-    return render.RenderLog.read(render.build_dir(quality) / render.RENDER_LOG)
+    return RenderLog.read(build_dir(quality) / RENDER_LOG)
 
 
-def render_table(low: render.RenderLog, high: render.RenderLog | None, high_note: str) -> list[str]:
+def render_table(low: RenderLog, high: RenderLog | None, high_note: str) -> list[str]:
     """Markdown: per chapter, video length and render seconds (ratio to the length) at 480p15 and 1080p60.
 
     Chapter lengths come from ``low``; a chapter reused (not rendered) in a run shows as "–".
@@ -229,7 +235,7 @@ def render_table(low: render.RenderLog, high: render.RenderLog | None, high_note
     return lines
 
 
-def loudness_note(log: render.RenderLog) -> str:
+def loudness_note(log: RenderLog) -> str:
     """The joined video's measured loudness and true peak, as a phrase."""
     if log.loudness_lufs is None or log.true_peak_dbtp is None:
         return "no audio measured"
@@ -238,8 +244,25 @@ def loudness_note(log: render.RenderLog) -> str:
 
 def rerender_one(quality: str, jobs: int) -> float:
     """Wall time of `make video` after one chapter's input changed (its stamp invalidated)."""
-    (render.build_dir(quality) / "chapters" / f"{CHAPTERS[-1].module}.hash").write_text("changed")
+    (build_dir(quality) / "chapters" / f"{CHAPTERS[-1].module}.hash").write_text("changed")
     return render_all(quality, jobs, force=False).wall_s
+
+
+def measured_costs(logs: Sequence[RenderLog]) -> dict[str, dict[str, float]]:
+    """The table of shipped render costs (``schedule.SHIPPED_COSTS``) as these from-scratch logs measured it:
+    resolution -> chapter -> seconds; a chapter a log reused has no new time."""
+    table: dict[str, dict[str, float]] = {}
+    for log in logs:
+        table.setdefault(log.resolution, {}).update(log.seconds_by_chapter())
+    return table
+
+
+def refresh_shipped_costs(logs: Sequence[RenderLog], path: Path | None = None) -> Path:
+    """Rewrite the committed table with the resolutions these logs measured; the others keep their times."""
+    table = schedule.read_shipped_costs(path)
+    for resolution, row in measured_costs(logs).items():
+        table[resolution] = {**table.get(resolution, {}), **row}
+    return schedule.write_shipped_costs(table, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,17 +278,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="take the 480p15 numbers from this render log of a from-scratch parallel run (no serial pass)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--costs", type=Path, default=ROOT / schedule.SHIPPED_COSTS,
+        help="the committed table of render times per chapter that plans a fresh clone's render (refreshed)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     jobs = os.cpu_count() or 1
-    high: render.RenderLog | None = None
-    given_low: render.RenderLog | None = None
+    high: RenderLog | None = None
+    given_low: RenderLog | None = None
     # Read given logs first: a bad file should fail before an hour of work.
     for path, quality in ((args.log_1080p, "h"), (args.log_480p, "l")):
         if path is None:
             continue
-        log = render.RenderLog.read(path)
+        log = RenderLog.read(path)
         if log.quality != quality or any(c.reused for c in log.chapters) or not log.joined:
-            raise SystemExit(f"bench: {path} is not a full from-scratch {render.QUALITIES[quality]} render log")
+            raise SystemExit(f"bench: {path} is not a full from-scratch {QUALITIES[quality]} render log")
         high, given_low = (log, given_low) if quality == "h" else (high, log)
 
     print("bench: numerics", flush=True)
@@ -321,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines.append("")
     write_text_atomically(args.out, "\n".join(lines))
     print(f"bench: wrote {args.out}")
+    costs = refresh_shipped_costs([parallel, *([high] if high is not None else [])], args.costs)
+    print(f"bench: wrote {costs} (the render order of a fresh clone)")
     return 0
 
 

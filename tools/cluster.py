@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from scenes.i18n import SOURCE
+from common.atomic import atomic_output
+from scenes.i18n import CUES_SUFFIX, SOURCE
 from scenes.video import Chapter
-from tools import render
-from tools.common import Children, atomic_output, probe
+from tools import chapter_render, editions, inputs, schedule
+from tools.chapter_render import RenderedChapter, clip_levels
+from tools.plumbing import Children, probe
 
 #: The environment variable (and make variable) with the scheduler's address.
 SCHEDULER_VARIABLE = "SCHEDULER"
@@ -36,7 +38,7 @@ class WorkerMismatchError(RuntimeError):
 
 def installed_mismatches(lock: Path | None = None) -> list[str]:
     """The pins of requirements.lock that this Python does not have installed as pinned (``name: want, have``)."""
-    lock = render.ROOT / "requirements.lock" if lock is None else lock
+    lock = editions.ROOT / "requirements.lock" if lock is None else lock
     problems = []
     for line in lock.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
@@ -66,8 +68,8 @@ def render_remote(
     chapter: Chapter, quality: str, narrated: bool, locale: str, expected_hash: str
 ) -> RemoteResult:
     """On a worker: check that it has the client's inputs, render the chapter, return its files."""
-    worker = f"{socket.gethostname()}:{render.ROOT}"
-    here = render.input_hash(chapter, quality, narrated, locale=locale)
+    worker = f"{socket.gethostname()}:{editions.ROOT}"
+    here = inputs.input_hash(chapter, quality, narrated, locale=locale)
     if here != expected_hash:
         raise WorkerMismatchError(
             f"worker {worker} refuses {chapter.module}: its input hash {here[:12]} is not the client's "
@@ -80,13 +82,13 @@ def render_remote(
             f"worker {worker} refuses {chapter.module}: installed packages differ from requirements.lock "
             f"(run tools/setup.sh there): {'; '.join(mismatches[:5])}"
         )
-    part = render.render_chapter(chapter, quality, print, Children(), narrated, locale)
+    part = chapter_render.render_chapter(chapter, quality, print, Children(), narrated, locale)
     folder = part.video.parent
     files = {path.name: path.read_bytes() for path in sorted(folder.glob(f"{chapter.module}.*")) if path.is_file()}
     return RemoteResult(files, part.seconds, part.reused, worker)
 
 
-def receive(chapter: Chapter, result: RemoteResult, out_dir: Path, locale: str) -> render.RenderedChapter:
+def receive(chapter: Chapter, result: RemoteResult, out_dir: Path, locale: str) -> RenderedChapter:
     """Write a worker's files into ``out_dir`` (atomically; the stamp last) and describe the chapter."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = f"{chapter.module}.hash"
@@ -97,10 +99,10 @@ def receive(chapter: Chapter, result: RemoteResult, out_dir: Path, locale: str) 
         with atomic_output(target) as tmp:
             tmp.write_bytes(result.files[name])
     video = out_dir / f"{chapter.module}.mp4"
-    subtitles, cue_texts = video.with_suffix(".srt"), video.with_suffix(render.CUES_SUFFIX)
-    return render.RenderedChapter(
+    subtitles, cue_texts = video.with_suffix(".srt"), video.with_suffix(CUES_SUFFIX)
+    return RenderedChapter(
         chapter, video, subtitles if subtitles.exists() else None, probe(video).duration,
-        seconds=result.seconds, reused=result.reused, levels=render.clip_levels(video),
+        seconds=result.seconds, reused=result.reused, levels=clip_levels(video),
         cue_texts=cue_texts if cue_texts.exists() else None, locale=locale,
     )  # fmt: skip
 
@@ -110,26 +112,26 @@ def render_on_cluster(
     quality: str,
     address: str,
     log: Callable[[str], None],
-    finished: Callable[[render.RenderedChapter], None] = lambda part: None,
+    finished: Callable[[RenderedChapter], None] = lambda part: None,
     narrated: bool = True,
     locale: str = SOURCE.tag,
-) -> list[render.RenderedChapter]:
+) -> list[RenderedChapter]:
     """Render ``chapters`` on the Dask cluster at ``address``, longest first; returns them in video order."""
     from distributed import Client, as_completed
 
-    out_dir = render.build_dir(quality, narrated, locale) / "chapters"
-    order = render.longest_first(chapters, render.known_costs(out_dir.parent))
+    out_dir = editions.build_dir(quality, narrated, locale) / "chapters"
+    order = [planned.chapter for planned in schedule.plan(chapters, quality, 1, narrated, locale)]
     with Client(address, timeout="30s") as client:
         log(f"cluster {address}: {len(client.scheduler_info().get('workers', {}))} workers")
         futures = {}
         for rank, chapter in enumerate(order):
-            digest = render.input_hash(chapter, quality, narrated, locale=locale)
+            digest = inputs.input_hash(chapter, quality, narrated, locale=locale)
             future = client.submit(
                 render_remote, chapter, quality, narrated, locale, digest,
                 key=f"render-{chapter.module}-{digest[:16]}", priority=len(order) - rank, retries=0, pure=False,
             )  # fmt: skip
             futures[future] = chapter
-        done: dict[str, render.RenderedChapter] = {}
+        done: dict[str, RenderedChapter] = {}
         for future in as_completed(futures):
             chapter = futures[future]
             result = future.result()  # a worker's refusal or render error is raised here, naming it

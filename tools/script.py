@@ -24,11 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from manim import tempconfig
 
+from common.atomic import write_text_atomically
 from scenes.i18n import CHINESE
 from scenes.style.narration import EDITION_VARIABLE, Line
 from scenes.video import CHAPTERS, Chapter
-from tools.common import run_cli, write_text_atomically
-from tools.render import select
+from tools.editions import select
+from tools.plumbing import run_cli
 
 
 def chapter_script(chapter: Chapter) -> list[Line]:

@@ -27,10 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.atomic import atomic_output, write_text_atomically
 from scenes.i18n import LANGUAGES, SOURCE
 from scenes.video import Chapter
-from tools.common import Children, atomic_output, parallel_map, run_cli, shown, write_text_atomically
-from tools.render import QUALITIES, check_system, input_hash, manim_environment, select
+from tools.chapter_render import check_system
+from tools.editions import QUALITIES, manim_environment, select
+from tools.inputs import input_hash
+from tools.plumbing import Children, parallel_map, run_cli, shown
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"

@@ -25,11 +25,12 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.atomic import atomic_output
 from scenes.i18n import LANGUAGES, SOURCE
 from scenes.style import HIGHLIGHT_SECTION
 from scenes.video import CHAPTERS, POSTER_CHAPTER
-from tools.common import UsageError, atomic_output, probe, run_cli, shown
-from tools.render import NARRATION_VALUES, QUALITIES, build_dir, narration_value
+from tools.editions import NARRATION_VALUES, QUALITIES, build_dir, narration_value
+from tools.plumbing import UsageError, probe, run_cli, shown
 
 
 def extract_stills(video: Path, times: Sequence[float], out_dir: Path) -> list[Path]:

@@ -27,9 +27,9 @@ import srt
 from av.subtitles.subtitle import SubtitleSet
 from scipy.signal import resample_poly
 
+from common import loudness
+from common.atomic import atomic_output, write_text_atomically
 from scenes.i18n import SOURCE, language
-from tools import loudness
-from tools.common import atomic_output, write_text_atomically
 
 #: Every published track is mono at this rate (the narration is mono; 48 kHz is video's usual rate).
 AUDIO_RATE = 48000

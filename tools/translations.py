@@ -25,8 +25,9 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.atomic import write_text_atomically
 from scenes.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE, TEMPLATE, catalogue_path
-from tools.common import run_cli, write_text_atomically
+from tools.plumbing import run_cli
 
 MAPPING = ROOT / "babel.cfg"
 #: Comments starting with this tag, on the line before a marked string, reach the translator.

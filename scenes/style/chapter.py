@@ -29,6 +29,7 @@ from manim import (
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.exceptions import EndSceneEarlyException
 
+from common.voice import Speech, VoiceEngine
 from scenes import video
 from scenes.i18n import CUES_SUFFIX, LANGUAGES, SOURCE, Msg, _, current_locale, english, untranslated
 from scenes.style.camera import ChapterCamera, ChapterThreeDCamera
@@ -49,7 +50,6 @@ from scenes.style.palette import (
     TITLE_SIZE,
 )
 from scenes.style.widgets import derivation_rows, fit_within, text
-from tools.voice import Speech, VoiceEngine
 
 if TYPE_CHECKING:
     from mathcore.derivations import Derivation

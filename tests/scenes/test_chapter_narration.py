@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from manim import Circle, Create, FadeIn, Scene, Square, tempconfig
 
+from common import voice
+from common.voice import VoiceEngine, write_wav
 from scenes import video
 from scenes.style import chapter as chapter_module
 from scenes.style.chapter import ChapterMixin
 from scenes.style.narration import PAUSE_AFTER_LINE, Script, slug
 from scenes.video import Chapter
-from tools import voice
-from tools.voice import VoiceEngine, write_wav
 
 TINY = Chapter(module="tiny", scene="Tiny", title="A tiny chapter")
 RATE = 22_050

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from manim import Mobject, ThreeDScene, ValueTracker, VMobject, config, tempconfig
 
+from common.voice import check_line_id, spoken_text, unsayable_characters
 from scenes.i18n import CHINESE
 from scenes.style.chapter import reading_time
 from scenes.video import CHAPTERS, Chapter, by_scene
-from tools.voice import check_line_id, spoken_text, unsayable_characters
 
 #: Reading speed for Simplified Chinese subtitles (characters per second; Netflix's guide for adult viewers: 9).
 CHINESE_CHARACTERS_PER_SECOND = 9.0

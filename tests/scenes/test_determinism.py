@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from manim import tempconfig
 
+from common.voice import VoiceEngine
 from scenes.style import chapter as chapter_module
 from scenes.vanilla_gd import VanillaGD
-from tools.voice import VoiceEngine
 
 
 def render(tmp_path: Path, tex_cache: str) -> Path:

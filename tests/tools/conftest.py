@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from manim import BLUE, RED, Circle, FadeIn, Scene, Square, tempconfig
 
+from common.voice import write_wav
 from scenes import i18n
-from scenes.i18n import CHINESE, Msg
+from scenes.i18n import CHINESE, CUES_SUFFIX, Msg
 from scenes.video import Chapter
-from tools import render
-from tools.common import probe
-from tools.voice import write_wav
+from tools import chapter_render, editions, inputs
+from tools.chapter_render import RenderedChapter
+from tools.plumbing import probe
 
 #: The narrated tiny chapters' sound: (seconds into the chapter, length, frequency); beta's runs past its end.
 TONES = {"alpha": (0.1, 0.8, 330.0), "beta": (0.4, 1.8, 660.0)}
@@ -34,7 +35,7 @@ def tone_wav(target: Path, seconds: float, frequency: float, click: bool = False
 
 def tiny_chapter(
     tmp_path: Path, name: str, seconds: float, shape: type, color: str, sound: tuple[Path, float] | None = None
-) -> render.RenderedChapter:
+) -> RenderedChapter:
     """Render a short 480p15 scene with two subcaptions (and ``sound``: a WAV at an offset); return it as a chapter."""
 
     class Tiny(Scene):
@@ -55,7 +56,7 @@ def tiny_chapter(
         scene.render()
         video = Path(scene.renderer.file_writer.movie_file_path)
     chapter = Chapter(module=name, scene="Tiny", title=f"Title of {name}")
-    return render.RenderedChapter(chapter, video, video.with_suffix(".srt"), probe(video).duration)
+    return RenderedChapter(chapter, video, video.with_suffix(".srt"), probe(video).duration)
 
 
 #: The Chinese of the tiny chapters' two cues, as the test catalogue (``tiny_translations``) translates them.
@@ -88,20 +89,20 @@ def write_cue_record(video: Path, name: str, seconds: float) -> Path:
         {"start": start, "end": end, "text": f"{name} {which}", "message": Msg(f"{name} {which}").to_record()}
         for (start, end), which in zip(spans, ("first", "second"))
     ]
-    target = video.with_suffix(render.CUES_SUFFIX)
+    target = video.with_suffix(CUES_SUFFIX)
     target.write_text(json.dumps({"locale": "en", "cues": cues}, ensure_ascii=False), encoding="utf-8")
     return target
 
 
 @pytest.fixture(scope="session")
-def parts(tmp_path_factory: pytest.TempPathFactory) -> list[render.RenderedChapter]:
+def parts(tmp_path_factory: pytest.TempPathFactory) -> list[RenderedChapter]:
     """Two rendered chapters: 'alpha' (1 s, 15 frames) and 'beta' (2 s, 30 frames)."""
     tmp = tmp_path_factory.mktemp("tiny")
     return [tiny_chapter(tmp, "alpha", 1.0, Circle, BLUE), tiny_chapter(tmp, "beta", 2.0, Square, RED)]
 
 
 @pytest.fixture(scope="session")
-def narrated_parts(tmp_path_factory: pytest.TempPathFactory, tiny_translations: Path) -> list[render.RenderedChapter]:
+def narrated_parts(tmp_path_factory: pytest.TempPathFactory, tiny_translations: Path) -> list[RenderedChapter]:
     """'alpha' (1 s) and 'beta' (2 s) with a tone each (``TONES``), published as narrated clips by render.py."""
     tmp = tmp_path_factory.mktemp("narrated")
     parts = []
@@ -111,9 +112,9 @@ def narrated_parts(tmp_path_factory: pytest.TempPathFactory, tiny_translations: 
         raw = tiny_chapter(tmp / "manim", name, seconds, shape, color, sound=(wav, offset))
         record = write_cue_record(raw.video, name, seconds)
         clip = tmp / "chapters" / f"{name}.mp4"
-        levels = render.publish_chapter(raw.video, clip, raw.subtitles, record)
-        parts.append(render.RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels,
-                                            cue_texts=record))  # fmt: skip
+        levels = chapter_render.publish_chapter(raw.video, clip, raw.subtitles, record)
+        parts.append(RenderedChapter(raw.chapter, clip, raw.subtitles, probe(clip).duration, levels=levels,
+                                     cue_texts=record))  # fmt: skip
     return parts
 
 
@@ -121,10 +122,10 @@ def copy_of_the_tree(tmp_path: Path, style_package: bool = False) -> Path:
     """The files a render reads, copied under tmp_path (optionally with scenes/style.py as a package)."""
     root = tmp_path / "root"
     for folder in ("scenes", "mathcore", "assets/locale"):
-        shutil.copytree(render.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "tools").mkdir()
-    for name in ("manim.cfg", "requirements.lock", "README.md", *render.VOICE_INPUTS):
-        shutil.copyfile(render.ROOT / name, root / name)
+        shutil.copytree(editions.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("manim.cfg", "requirements.lock", "README.md", *inputs.VOICE_INPUTS):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(editions.ROOT / name, root / name)
     if style_package and (root / "scenes" / "style.py").exists():
         (root / "scenes" / "style").mkdir()
         (root / "scenes" / "style.py").rename(root / "scenes" / "style" / "__init__.py")
@@ -137,7 +138,27 @@ def edit(path: Path) -> None:
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the render's inputs, which render.ROOT points at."""
+    """A copy of the render's inputs, which editions.ROOT points at."""
     root = copy_of_the_tree(tmp_path)
-    monkeypatch.setattr(render, "ROOT", root)
+    monkeypatch.setattr(editions, "ROOT", root)
     return root
+
+
+def fake_render(seconds: dict[str, float], reused: set[str]):
+    """A stand-in for render_chapter: no manim, just the timing it would report."""
+
+    def render_chapter(chapter, quality, log, children, narrated=True, locale="en"):
+        video = editions.build_dir(quality, narrated, locale) / "chapters" / f"{chapter.module}.mp4"
+        return chapter_render.RenderedChapter(
+            chapter, video, None, 30.0, seconds[chapter.module], chapter.module in reused, locale=locale
+        )
+
+    return render_chapter
+
+
+@pytest.fixture
+def quiet_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """build/ under tmp_path, and no check for LaTeX (nothing is rendered)."""
+    monkeypatch.setenv(editions.BUILD_VARIABLE, str(tmp_path / "build"))
+    monkeypatch.setattr(chapter_render, "check_system", lambda: None)
+    return tmp_path / "build" / "480p15"

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pytest
 
 from scenes.video import CHAPTERS
-from tools import bench, render
+from tools import bench, editions
+from tools.render_log import ChapterTiming, RenderLog
 
 
-def synthetic_log(tmp_path, quality: str, seconds: float, reused: frozenset[str] = frozenset()) -> render.RenderLog:
+def synthetic_log(tmp_path, quality: str, seconds: float, reused: frozenset[str] = frozenset()) -> RenderLog:
     """A render log written to disk and read back, as bench does: every chapter 40 s long."""
     timings = tuple(
-        render.ChapterTiming(c.module, seconds + i, c.module in reused, 40.0) for i, c in enumerate(CHAPTERS)
+        ChapterTiming(c.module, seconds + i, c.module in reused, 40.0) for i, c in enumerate(CHAPTERS)
     )
-    log = render.RenderLog(quality, render.QUALITIES[quality], 2, 123.4, True, timings, "2026-01-01T00:00:00+00:00")
+    log = RenderLog(quality, editions.QUALITIES[quality], 2, 123.4, True, timings, "2026-01-01T00:00:00+00:00")
     path = log.write(tmp_path / f"{quality}.json")
-    assert render.RenderLog.read(path) == log
-    return render.RenderLog.read(path)
+    assert RenderLog.read(path) == log
+    return RenderLog.read(path)
 
 
 def test_render_table_rows_come_from_the_logs(tmp_path):
@@ -34,7 +35,7 @@ def test_render_table_without_1080p_and_with_a_partial_log(tmp_path):
     low = synthetic_log(tmp_path, "l", 20.0)
     last = CHAPTERS[-1].module  # the 13th chapter: 20 + 12 s
     assert bench.render_table(low, None, "skipped")[-1] == f"| {last} | 40.0 s | 32 s | 0.80 | – | – |"
-    partial = render.RenderLog("l", "480p15", 1, 1.0, False, low.chapters[:3])
+    partial = RenderLog("l", "480p15", 1, 1.0, False, low.chapters[:3])
     with pytest.raises(ValueError, match="has no chapters"):
         bench.render_table(partial, None, "x")
 
@@ -42,8 +43,8 @@ def test_render_table_without_1080p_and_with_a_partial_log(tmp_path):
 def test_loudness_note_reports_the_joined_videos_measurement(tmp_path):
     log = synthetic_log(tmp_path, "l", 20.0)
     assert bench.loudness_note(log) == "no audio measured"
-    measured = render.RenderLog.read(
-        render.RenderLog(**{**vars(log), "loudness_lufs": -16.04, "true_peak_dbtp": -2.31}).write(tmp_path / "m.json")
+    measured = RenderLog.read(
+        RenderLog(**{**vars(log), "loudness_lufs": -16.04, "true_peak_dbtp": -2.31}).write(tmp_path / "m.json")
     )
     assert bench.loudness_note(measured) == "-16.0 LUFS integrated, true peak -2.3 dBTP"
 

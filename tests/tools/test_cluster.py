@@ -9,7 +9,7 @@ import av
 import pytest
 
 from scenes.video import Chapter
-from tools import cluster, render
+from tools import cluster, editions, join, schedule
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY = [Chapter("tiny_a", "TinyA", "Tiny A", folder=FIXTURES), Chapter("tiny_b", "TinyB", "Tiny B", folder=FIXTURES)]
@@ -34,11 +34,11 @@ def renders(tmp_path_factory):
     base = tmp_path_factory.mktemp("cluster")
     patch = pytest.MonkeyPatch()
     try:
-        patch.setenv(render.BUILD_VARIABLE, str(base / "local"))
-        local = render.render_all(TINY, "l", 2, lambda message: None, narrated=False)
-        patch.setenv(render.BUILD_VARIABLE, str(base / "worker"))  # the workers inherit this
+        patch.setenv(editions.BUILD_VARIABLE, str(base / "local"))
+        local = schedule.render_all(TINY, "l", 2, lambda message: None, narrated=False)
+        patch.setenv(editions.BUILD_VARIABLE, str(base / "worker"))  # the workers inherit this
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as tiny:
-            patch.setenv(render.BUILD_VARIABLE, str(base / "client"))
+            patch.setenv(editions.BUILD_VARIABLE, str(base / "client"))
             remote = cluster.render_on_cluster(TINY, "l", tiny.scheduler_address, lambda m: None, narrated=False)
             refused = tiny.scheduler_address
             yield local, remote, base, refused, tiny
@@ -63,8 +63,8 @@ def test_the_cluster_render_gives_the_same_files_as_the_local_one(renders):
 
 def test_the_joined_videos_have_the_same_chapter_markers_and_subtitles(renders):
     local, remote, base, _, _ = renders
-    here = render.join_edition(local, base / "local" / "video.mp4", narrated=False)
-    there = render.join_edition(remote, base / "client" / "video.mp4", narrated=False)
+    here = join.join_edition(local, base / "local" / "video.mp4", narrated=False)
+    there = join.join_edition(remote, base / "client" / "video.mp4", narrated=False)
     marks = chapter_titles_and_starts(here.video)
     assert [title for title, _ in marks] == ["Tiny A", "Tiny B"]
     assert chapter_titles_and_starts(there.video) == marks

@@ -13,11 +13,11 @@ import av
 import numpy as np
 import pytest
 
+from common import loudness
 from scenes.video import CHAPTERS
-from tests.tools.conftest import CHINESE_CUES, TONE_AMPLITUDE, TONES, edit, tone_wav
-from tests.tools.test_render import fake_render
-from tools import loudness, render, slides, tracks
-from tools.common import probe
+from tests.tools.conftest import CHINESE_CUES, TONE_AMPLITUDE, TONES, edit, fake_render, tone_wav
+from tools import chapter_render, clip_index, editions, inputs, join, render, render_log, slides, tracks
+from tools.plumbing import probe
 
 FRAME = 1 / 15  # the tiny renders are 480p15
 
@@ -63,7 +63,7 @@ def vtt_cues(path: Path) -> list[tuple[float, float, str]]:
     return cues
 
 
-def expected_cues(parts: list[render.RenderedChapter], chinese: bool = False) -> list[tuple[float, float, str]]:
+def expected_cues(parts: list[chapter_render.RenderedChapter], chinese: bool = False) -> list[tuple[float, float, str]]:
     """The chapters' .srt cues, each shifted by its chapter's start (the sum of the earlier chapters' lengths),
     and ended by the next cue or its chapter's end, whichever comes first; ``chinese``: with the texts the
     chapters recorded in Chinese (``CHINESE_CUES``), at the same times."""
@@ -92,9 +92,9 @@ def onset(samples: np.ndarray, after: float = 0.0) -> float:
 
 
 @pytest.fixture(scope="module")
-def joined(narrated_parts, tmp_path_factory) -> render.JoinedVideo:
+def joined(narrated_parts, tmp_path_factory) -> join.JoinedVideo:
     """The narrated tiny chapters joined as render.py joins the narrated edition."""
-    return render.join_edition(narrated_parts, tmp_path_factory.mktemp("joined") / "video.mp4", narrated=True)
+    return join.join_edition(narrated_parts, tmp_path_factory.mktemp("joined") / "video.mp4", narrated=True)
 
 
 def test_joined_video_has_one_aac_track_and_english_and_chinese_subtitle_tracks(joined, narrated_parts):
@@ -173,11 +173,13 @@ def test_a_stale_cue_record_is_refused_by_name(narrated_parts, tmp_path):
     stale = tmp_path / "alpha.cues.json"
     stale.write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ValueError, match="cue 2: the .srt says 'alpha second', the record 'an older caption'"):
-        render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles, stale)
+        chapter_render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles,
+                                       stale)  # fmt: skip
     record["cues"].pop()
     stale.write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ValueError, match="2 subtitle cues but 1 recorded texts"):
-        render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles, stale)
+        chapter_render.publish_chapter(narrated_parts[0].video, tmp_path / "clip.mp4", narrated_parts[0].subtitles,
+                                       stale)  # fmt: skip
     assert not (tmp_path / "clip.mp4").exists()
 
 
@@ -219,7 +221,7 @@ def test_interrupted_narrated_join_leaves_no_final_file(narrated_parts, tmp_path
 
     monkeypatch.setattr(tracks, "read_audio", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        render.join_edition(narrated_parts, tmp_path / "video.mp4", narrated=True)
+        join.join_edition(narrated_parts, tmp_path / "video.mp4", narrated=True)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -229,16 +231,16 @@ def test_audio_that_misses_the_limits_after_encoding_is_refused_and_not_publishe
     too_loud = tracks.AudioLevels(-12.0, -0.5, -0.6)
     monkeypatch.setattr(tracks, "measure", lambda samples: too_loud)
     with pytest.raises(ValueError, match=r"video.mp4: the encoded audio misses .*-12.0 LUFS, -0.50 dBTP"):
-        render.join_videos(narrated_parts, tmp_path / "video.mp4")
+        join.join_videos(narrated_parts, tmp_path / "video.mp4")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_silent_edition_has_no_audio_and_keeps_video_srt(parts, tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "ROOT", tmp_path)
-    target = render.build_dir("l", narrated=False) / "video.mp4"
+    monkeypatch.setenv(editions.BUILD_VARIABLE, str(tmp_path / "build"))
+    target = editions.build_dir("l", narrated=False) / "video.mp4"
     assert target.parent == tmp_path / "build" / "480p15-silent"
-    assert render.build_dir("l") == tmp_path / "build" / "480p15"
-    written = render.join_edition(parts, target, narrated=False)
+    assert editions.build_dir("l") == tmp_path / "build" / "480p15"
+    written = join.join_edition(parts, target, narrated=False)
     assert written.levels is None
     assert set(streams(target)) == {"video"}
     assert [p.name for p in written.subtitles] == ["video.srt"]
@@ -249,8 +251,8 @@ def test_silent_edition_has_no_audio_and_keeps_video_srt(parts, tmp_path, monkey
 
 
 def test_the_edition_reaches_manim_and_the_slides_are_silent(tmp_path, monkeypatch):
-    assert render.manim_environment(True)["NARRATION"] == "on"
-    assert render.manim_environment(False)["NARRATION"] == "off"
+    assert editions.manim_environment(True)["NARRATION"] == "on"
+    assert editions.manim_environment(False)["NARRATION"] == "off"
     seen = {}
 
     class Recorder:
@@ -269,24 +271,24 @@ def test_the_edition_reaches_manim_and_the_slides_are_silent(tmp_path, monkeypat
 
 def test_the_edition_and_the_voice_are_part_of_the_input_hash(tree):
     chapter = CHAPTERS[0]
-    narrated, silent = render.input_hash(chapter, "l"), render.input_hash(chapter, "l", narrated=False)
+    narrated, silent = inputs.input_hash(chapter, "l"), inputs.input_hash(chapter, "l", narrated=False)
     assert narrated != silent
     recording = tree / "assets" / "voice" / chapter.module / "intro.wav"
     recording.parent.mkdir(parents=True)
     recording.write_bytes(b"RIFF first take")
-    with_recording = render.input_hash(chapter, "l")
+    with_recording = inputs.input_hash(chapter, "l")
     assert with_recording != narrated, "a new recording renders the narrated edition again"
     recording.write_bytes(b"RIFF second take")
-    assert render.input_hash(chapter, "l") != with_recording, "so does a changed one"
-    for name in render.VOICE_INPUTS:
-        before = render.input_hash(chapter, "l")
+    assert inputs.input_hash(chapter, "l") != with_recording, "so does a changed one"
+    for name in inputs.VOICE_INPUTS:
+        before = inputs.input_hash(chapter, "l")
         edit(tree / name)
-        assert render.input_hash(chapter, "l") != before, name
-    assert render.input_hash(chapter, "l", narrated=False) == silent, "the silent edition does not depend on voice"
+        assert inputs.input_hash(chapter, "l") != before, name
+    assert inputs.input_hash(chapter, "l", narrated=False) == silent, "the silent edition does not depend on voice"
 
 
 def test_clip_index_lists_the_narration_and_whether_each_clip_has_audio(narrated_parts, parts, tmp_path):
-    json_path, md_path = render.write_index(narrated_parts, tmp_path)
+    json_path, md_path = clip_index.write_index(narrated_parts, tmp_path)
     rows = json.loads(json_path.read_text())
     assert [r["audio"] for r in rows] == [True, True]
     assert rows[1]["narration"] == [
@@ -294,27 +296,27 @@ def test_clip_index_lists_the_narration_and_whether_each_clip_has_audio(narrated
     ]
     assert [line["text"] for line in rows[0]["narration"]] == ["alpha first", "alpha second"]
     assert "| narrated |" in md_path.read_text() and "- 0:00.0 alpha first" in md_path.read_text()
-    silent_rows = json.loads(render.write_index(parts, tmp_path / "silent")[0].read_text())
+    silent_rows = json.loads(clip_index.write_index(parts, tmp_path / "silent")[0].read_text())
     assert [(r["audio"], r["narration"]) for r in silent_rows] == [(False, []), (False, [])]
 
 
 def test_render_log_records_loudness_per_chapter_and_for_the_video(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "ROOT", tmp_path)
-    monkeypatch.setattr(render, "check_system", lambda: None)
+    monkeypatch.setenv(editions.BUILD_VARIABLE, str(tmp_path / "build"))
+    monkeypatch.setattr(chapter_render, "check_system", lambda: None)
     levels = tracks.AudioLevels(-16.004, -2.345, -2.5)
 
     def with_audio(chapter, quality, log, children, narrated=True, locale="en"):
         part = fake_render({"opening": 1.0}, set())(chapter, quality, log, children, narrated, locale)
-        return render.RenderedChapter(part.chapter, part.video, None, 30.0, 1.0, levels=levels)
+        return chapter_render.RenderedChapter(part.chapter, part.video, None, 30.0, 1.0, levels=levels)
 
-    monkeypatch.setattr(render, "render_chapter", with_audio)
+    monkeypatch.setattr(chapter_render, "render_chapter", with_audio)
     assert render.main(["-q", "l", "--only", "opening"]) == 0
-    log = render.RenderLog.read(tmp_path / "build" / "480p15" / render.RENDER_LOG)
+    log = render_log.RenderLog.read(tmp_path / "build" / "480p15" / render_log.RENDER_LOG)
     assert log.narration == "on"
     assert log.chapters[0].audio and (log.chapters[0].loudness_lufs, log.chapters[0].true_peak_dbtp) == (-16.0, -2.35)
-    monkeypatch.setattr(render, "render_chapter", fake_render({"opening": 1.0}, set()))
+    monkeypatch.setattr(chapter_render, "render_chapter", fake_render({"opening": 1.0}, set()))
     assert render.main(["-q", "l", "--only", "opening", "--narration", "off"]) == 0
-    silent = render.RenderLog.read(tmp_path / "build" / "480p15-silent" / render.RENDER_LOG)
+    silent = render_log.RenderLog.read(tmp_path / "build" / "480p15-silent" / render_log.RENDER_LOG)
     assert (silent.narration, silent.chapters[0].audio, silent.chapters[0].loudness_lufs) == ("off", False, None)
 
 
@@ -349,15 +351,15 @@ def test_both_editions_end_to_end_with_manim_in_a_child(tmp_path, monkeypatch):
     """render.py's own path: manim as a child reading NARRATION, the clip published, reused on a second run."""
     scene = tmp_path / "opening.py"
     scene.write_text(TINY_SCENE.format(wav=str(tone_wav(tmp_path / "line.wav", 0.6, 440.0))))
-    original = render.manim_command
+    original = chapter_render.manim_command
     monkeypatch.setattr(
-        render, "manim_command", lambda chapter, quality, media: [
+        chapter_render, "manim_command", lambda chapter, quality, media: [
             str(scene) if arg == str(chapter.path) else arg for arg in original(chapter, quality, media)
         ],
     )  # fmt: skip
-    monkeypatch.setattr(render, "input_hash", lambda chapter, quality, narrated=True, **_: f"digest {narrated}")
-    monkeypatch.setattr(render, "ROOT", tmp_path)
-    monkeypatch.setattr(render, "check_system", lambda: None)
+    monkeypatch.setattr(inputs, "input_hash", lambda chapter, quality, narrated=True, **_: f"digest {narrated}")
+    monkeypatch.setenv(editions.BUILD_VARIABLE, str(tmp_path / "build"))
+    monkeypatch.setattr(chapter_render, "check_system", lambda: None)
     for edition in ("on", "off", "on"):
         assert render.main(["-q", "l", "-j", "1", "--only", "opening", "--narration", edition]) == 0
     narrated, silent = tmp_path / "build" / "480p15", tmp_path / "build" / "480p15-silent"
@@ -369,7 +371,7 @@ def test_both_editions_end_to_end_with_manim_in_a_child(tmp_path, monkeypatch):
     assert (narrated / "chapters" / "opening.en.vtt").exists() and (narrated / "chapters" / "opening.srt").exists()
     assert set(streams(silent / "chapters" / "opening.mp4")) == {"video"}
     assert not list(silent.rglob("*.en.*")), "the silent edition has its captions on screen only"
-    log = render.RenderLog.read(narrated / render.RENDER_LOG)
+    log = render_log.RenderLog.read(narrated / render_log.RENDER_LOG)
     assert log.chapters[0].reused, "the second narrated run reuses the clip"
     assert log.chapters[0].audio and log.chapters[0].loudness_lufs == pytest.approx(-16, abs=1)
     assert log.chapters[0].true_peak_dbtp <= -1.5

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tools import loudness, tracks
+from common import loudness
+from tools import tracks
 from tools.tracks import Cue
 
 

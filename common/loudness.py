@@ -5,7 +5,7 @@
 - ``normalise(samples, rate)``: gain to -16 LUFS (within ±1 LU), then a look-ahead limiter only if the true
   peak would exceed -1.5 dBTP; returns the new samples and a ``LoudnessReport``.
 
-Samples are mono float arrays with full scale at ±1 (as ``tools.voice.read_wav`` returns them).
+Samples are mono float arrays with full scale at ±1 (as ``common.voice.read_wav`` returns them).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The narrator: offline speech for script lines, cached, with recorded-voice overrides.
 
 - Line ids are ``chapter_module/slug`` (lower case, digits, ``_``; the slug may also use ``-``).
-- ``spoken_text(text)``: the text the voice is given: checked sayable, then respelled by ``tools.voice_lexicon``.
+- ``spoken_text(text)``: the text the voice is given: checked sayable, then respelled by ``common.lexicon``.
 - ``VoiceEngine.speak(line_id, text)`` / ``speak_all(lines)``: one WAV per line, as a ``Speech``.
 
 Recorded voice: a WAV at ``assets/voice/<line_id>.wav`` (e.g. ``assets/voice/vanilla_gd/intro.wav``; mono,
@@ -36,8 +36,8 @@ from typing import Literal
 
 import numpy as np
 
-from tools.common import atomic_output
-from tools.voice_lexicon import apply_lexicon
+from common.atomic import atomic_output
+from common.lexicon import apply_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Recorded lines: ``VOICE_DIR/<line_id>.wav`` replaces the synthesised line.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tools import loudness
+from common import loudness
 
 RATE = 22050
 

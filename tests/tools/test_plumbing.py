@@ -1,9 +1,8 @@
-"""The shared plumbing: atomic outputs, probing videos, child processes, the one-line command-line failures."""
+"""The tools' plumbing: probing videos, child processes, the one-line command-line failures."""
 
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 import time
@@ -12,48 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tools import common
-from tools.common import Children, UsageError, atomic_output, copy_atomically, probe, run_cli, write_text_atomically
+from tools import plumbing
+from tools.plumbing import Children, UsageError, probe, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_atomic_output_publishes_a_world_readable_file_and_leaves_nothing_else(tmp_path):
-    target = tmp_path / "deep" / "frame.png"
-    with atomic_output(target) as tmp:
-        # Same folder (so os.replace is one step) and same suffix (PyAV and Pillow choose the format from it).
-        assert tmp.parent == target.parent and tmp.suffix == ".png" and tmp != target
-        tmp.write_bytes(b"complete")
-        assert not target.exists(), "published before the body finished"
-    assert target.read_bytes() == b"complete"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o644
-    assert list(target.parent.iterdir()) == [target]
-
-
-@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
-def test_atomic_output_failing_body_removes_the_temporary_file_and_keeps_no_target(tmp_path, error):
-    target = tmp_path / "video.mp4"
-    with pytest.raises(type(error)), atomic_output(target) as tmp:
-        tmp.write_bytes(b"half")
-        raise error
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_atomic_output_failing_body_keeps_the_old_target(tmp_path):
-    target = write_text_atomically(tmp_path / "index.json", "old")
-    with pytest.raises(RuntimeError), atomic_output(target) as tmp:
-        tmp.write_text("new, half")
-        raise RuntimeError("boom")
-    assert target.read_text() == "old"
-    assert list(tmp_path.iterdir()) == [target]
-
-
-def test_copy_atomically_replaces_the_target(tmp_path):
-    source = write_text_atomically(tmp_path / "a.srt", "new")
-    target = write_text_atomically(tmp_path / "out" / "b.srt", "old")
-    copy_atomically(source, target)
-    assert target.read_text() == "new"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["b.srt"]
 
 
 def test_probe_reads_frames_rate_duration_and_size_of_a_tiny_render(parts):
@@ -109,16 +70,16 @@ def test_children_run_captures_output_and_status():
 
 
 def test_parallel_map_keeps_order_and_rejects_zero_jobs():
-    assert common.parallel_map(lambda x: x * x, [3, 1, 2], 2, Children()) == [9, 1, 4]
+    assert plumbing.parallel_map(lambda x: x * x, [3, 1, 2], 2, Children()) == [9, 1, 4]
     with pytest.raises(ValueError, match="got 0"):
-        common.parallel_map(abs, [1], 0, Children())
+        plumbing.parallel_map(abs, [1], 0, Children())
 
 
 @pytest.mark.parametrize(
     ("error", "status", "stderr"),
     [
         (UsageError("unknown chapter 'x'"), 2, "error: unknown chapter 'x'\n"),
-        (KeyboardInterrupt(), 130, common.INTERRUPTED + "\n"),
+        (KeyboardInterrupt(), 130, plumbing.INTERRUPTED + "\n"),
     ],
 )
 def test_run_cli_turns_failures_into_one_line_and_a_status(capsys, error, status, stderr):
@@ -150,7 +111,7 @@ def test_closed_pipe_is_quiet(tmp_path, unbuffered):
     """
     script = tmp_path / "lister.py"
     script.write_text(
-        "import time\nfrom tools.common import run_cli\n"
+        "import time\nfrom tools.plumbing import run_cli\n"
         "def main():\n    time.sleep(0.3)\n    print('line\\n' * 10)\n    return 0\nrun_cli(main)\n"
     )
     proc = subprocess.Popen(
@@ -165,7 +126,7 @@ def test_closed_pipe_is_quiet(tmp_path, unbuffered):
 
 
 def test_shown_paths_are_relative_inside_the_root_and_absolute_outside(tmp_path):
-    from tools.common import shown
+    from tools.plumbing import shown
 
     assert shown(tmp_path / "build" / "video.mp4", tmp_path) == "build/video.mp4"
     assert shown("/elsewhere/video.mp4", tmp_path) == "/elsewhere/video.mp4"

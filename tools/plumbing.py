@@ -1,6 +1,5 @@
-"""Plumbing shared by the tools: atomic outputs, probing videos, child processes, the command line.
+"""Plumbing shared by the tools: probing videos, child processes, the command line (atomic files: ``common.atomic``).
 
-- ``atomic_output(target)``: write to a temporary file beside ``target``, publish it in one step.
 - ``probe(video)``: duration, frame rate, frame count, size and chapter markers of a video.
 - ``Children``, ``parallel_map``: subprocesses run from worker threads, all ended by an interrupt.
 - ``run_cli(main)``: one-line errors, Ctrl-C and closed pipes handled the same way by every tool.
@@ -9,10 +8,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +21,6 @@ from typing import NoReturn, TypeVar
 
 import av
 
-#: Mode of published files: mkstemp makes them private (0o600), outputs are for everyone to read.
-PUBLISHED_MODE = 0o644
 #: What an interrupted tool prints: every output is atomic, so a rerun simply continues.
 INTERRUPTED = "interrupted: nothing half-written; rerun to continue"
 
@@ -33,47 +28,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-@contextmanager
-def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in ``target``'s folder; on success move it onto ``target`` in one step.
-
-    The temporary name keeps ``target``'s suffix (PyAV and Pillow pick the format from it) and
-    starts with a dot. If the body raises (KeyboardInterrupt included), the temporary file is
-    removed and ``target`` is left as it was: absent, old, or complete, never half-written.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".partial{target.suffix}")
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        yield tmp
-        if not tmp.exists():
-            raise FileNotFoundError(f"nothing was written to the temporary file {tmp} for {target}")
-        os.chmod(tmp, PUBLISHED_MODE)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def shown(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
     """``path`` for a message: relative to ``root`` when inside it (the usual build/), else as it is."""
     path, root = Path(path), Path(root)
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def write_text_atomically(target: str | os.PathLike[str], content: str) -> Path:
-    """Write ``content`` (UTF-8) to ``target`` atomically; returns ``target`` as a Path."""
-    with atomic_output(target) as tmp:
-        tmp.write_text(content, encoding="utf-8")
-    return Path(target)
-
-
-def copy_atomically(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
-    """Copy ``source`` to ``target`` atomically; returns ``target`` as a Path."""
-    with atomic_output(target) as tmp:
-        shutil.copyfile(source, tmp)
-    return Path(target)
 
 
 @dataclass(frozen=True)

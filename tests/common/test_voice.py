@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools import loudness, voice
-from tools.voice_lexicon import LEXICON, apply_lexicon
+from common import loudness, voice
+from common.lexicon import LEXICON, apply_lexicon
 
 SENTENCE = "The weights of this network can be scaled by any positive number without changing the output."
 STOPWORDS = {"the", "of", "this", "can", "be", "by", "any", "a", "and", "to", "it", "is"}
@@ -333,7 +333,7 @@ def test_the_voice_says_the_script(twice) -> None:
 
 def test_piper_is_run_as_a_separate_process_not_imported() -> None:
     # GPL-3.0: our code only starts it. A fresh interpreter that imports the voice engine must not load piper.
-    probe = "import sys, tools.voice; print('piper' in sys.modules)"
+    probe = "import sys, common.voice; print('piper' in sys.modules)"
     done = subprocess.run([voice.sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                           cwd=voice.ROOT)  # fmt: skip
     assert done.stdout.strip() == "False"
