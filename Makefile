@@ -17,7 +17,7 @@ SCHEDULER ?=
 export SCHEDULER
 PY := .venv/bin/python
 
-.PHONY: setup lint test video clips chapters chapter script translations slides stills bench clean
+.PHONY: setup lint test test-math test-explore video clips chapters chapter script translations slides stills bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -25,8 +25,19 @@ setup:
 lint: setup  ## ruff, with the pinned version and pyproject.toml's rules
 	$(PY) -m ruff check .
 
-test: lint  ## ruff first, then the test suite
-	$(PY) -m pytest
+# pytest's worker processes (pytest-xdist): one per core; TEST_JOBS=0 runs every test in one process.
+TEST_JOBS ?= auto
+# The derivations and trajectories alone: what a researcher checking the mathematics runs.
+MATH_TESTS := tests/mathcore
+
+test: lint  ## ruff first, then the test suite (derandomized: the same examples on every run)
+	$(PY) -m pytest -n $(TEST_JOBS)
+
+test-math: setup  ## the derivation and trajectory tests alone (tests/mathcore), in under a minute
+	$(PY) -m pytest -n $(TEST_JOBS) $(MATH_TESTS)
+
+test-explore: setup  ## the suite with fresh random examples and hypothesis' example database (.hypothesis/)
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -n $(TEST_JOBS)
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ video.en.srt/.vtt; silent: + video.srt), chapter markers
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) \

@@ -99,7 +99,11 @@ class Recipe:
             return b / 2
         # α ≤ 1 exactly (the quadratic is ηλ ≥ 0 at x = 1, its vertex below 1); the float formula may round one
         # ulp above 1 when ηλ is tiny, which would make the "decaying" scale grow.
-        return min(float(_formulas("math")["alpha"](self.lr, self.weight_decay, self.momentum)), 1.0)
+        try:
+            root = float(_formulas("math")["alpha"](self.lr, self.weight_decay, self.momentum))
+        except ValueError:  # the formula's expanded discriminant rounded below 0: it is 0 to rounding, a double root
+            return b / 2
+        return min(root, 1.0)
 
     @cached_property
     def exp_lr_schedule(self) -> FloatArray:

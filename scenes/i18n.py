@@ -136,7 +136,7 @@ class Msg:
     template: str
     values: Mapping[str, object] = field(default_factory=dict)
 
-    def format(self, **values: object) -> Msg:
+    def format(self, /, **values: object) -> Msg:
         """The message with its placeholders' values; every placeholder needs one, and no other name is taken."""
         names = {name for name, _ in placeholders(self.template)}
         if set(values) != names:

@@ -212,9 +212,9 @@ def plan_text(planned: Sequence[PlannedChapter], quality: str, jobs: int, narrat
     edition = "narrated" if narrated else "silent"
     lines = [
         (
-            f"dry run: {QUALITIES[quality]}, {edition} ({locale}), {jobs} job(s), into {shown(out, editions.ROOT)}: {len(planned)} "
-            f"chapter(s), {rendering} to render, {len(planned) - rendering} reused; chapters done in {total} "
-            "(the join follows); nothing is rendered"
+            f"dry run: {QUALITIES[quality]}, {edition} ({locale}), {jobs} job(s), into {shown(out, editions.ROOT)}: "
+            f"{len(planned)} chapter(s), {rendering} to render, {len(planned) - rendering} reused; chapters done in "
+            f"{total} (the join follows); nothing is rendered"
         ),
         f"{'#':>3}  {'start':>7}  {'chapter':<20} {'action':<8} {'expected':>9}  cost from",
     ]

@@ -21,8 +21,10 @@ def recipes(draw: st.DrawFn) -> Recipe:
     """Valid recipes: α real needs ηλ ≤ (1 − √γ)²."""
     momentum = draw(st.sampled_from([0.0, 0.3, 0.9]) | st.floats(0.0, 0.95))
     lr = draw(st.floats(1e-3, 2.0))
-    limit = min((1 - math.sqrt(momentum)) ** 2, 0.999)
-    weight_decay = draw(st.floats(0.0, limit / lr))
+    # ηλ ≤ 0.99 keeps α ≥ 0.005, so that the schedule η·α^(−2t−1) of up to 60 steps stays finite (≤ 1e278).
+    limit = min((1 - math.sqrt(momentum)) ** 2, 0.99)
+    # lr·(limit/lr) may round one ulp above the limit: keep exactly the draws Recipe accepts.
+    weight_decay = draw(st.floats(0.0, limit / lr).filter(lambda wd: lr * wd <= limit))
     return Recipe(lr, weight_decay, momentum, steps=draw(st.integers(0, 60)))
 
 
@@ -137,6 +139,15 @@ def test_double_root_at_the_real_alpha_boundary():
     momentum = 0.81
     recipe = Recipe(lr=0.1, weight_decay=(1 - math.sqrt(momentum)) ** 2 / 0.1, momentum=momentum)
     assert recipe.alpha == pytest.approx(math.sqrt(momentum), rel=1e-7)
+
+
+def test_a_double_root_whose_expanded_discriminant_rounds_below_zero_is_still_found():
+    """Accepted (ηλ ≤ (1 − √γ)² by Recipe's check), but the derived formula's discriminant η²λ² − 2ηγλ − ... rounds
+    to a small negative number here: α is then the double root (1 + γ − ηλ)/2."""
+    recipe = Recipe(lr=0.03056231272335239, weight_decay=5.110326403641458, momentum=0.36578249876190305)
+    b = 1 + recipe.momentum - recipe.lr * recipe.weight_decay
+    assert recipe.alpha == pytest.approx(b / 2, rel=1e-7)
+    assert recipe.alpha == pytest.approx(math.sqrt(recipe.momentum), rel=1e-7)
 
 
 def test_recipes_are_values():

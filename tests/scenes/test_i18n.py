@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scenes import i18n
@@ -109,6 +109,7 @@ names = st.text(string.ascii_lowercase, min_size=1, max_size=8)
 @settings(max_examples=60, deadline=None)
 @given(values=st.dictionaries(names, st.integers() | st.floats(allow_nan=False) | st.text(max_size=5), max_size=4),
        words=st.lists(st.text(string.ascii_letters + " ,.", max_size=6), min_size=5, max_size=5))  # fmt: skip
+@example(values={"self": 0}, words=["a", "b", "c", "d", "e"])  # a placeholder may have any name, even format's own
 def test_a_message_says_what_str_format_says_and_keeps_its_placeholders(values, words):
     template = "".join(f"{word}{{{name}}}" for word, name in zip(words, values)) + words[-1] or "x"
     assert {name for name, _ in placeholders(template)} == set(values)

@@ -67,6 +67,10 @@ def test_momentum_roots_numerically(e: float, l: float, g: float) -> None:
     real = e * l <= (1 - math.sqrt(g)) ** 2
     cond = d.real_alpha_condition.subs(vals)
     assert bool(cond) == real
+    # Within rounding of the double root (ηλ = (1 − √γ)²) the discriminant cancels: the roots' imaginary parts are
+    # then rounding (up to ~1e-8) of either sign, and only the condition above is decided exactly.
+    if abs(e * l - (1 - math.sqrt(g)) ** 2) <= 1e-12:
+        return
     if real:
         assert all(abs(z.imag) < 1e-9 for z in roots)
         assert roots[0].real >= roots[1].real - 1e-12
