@@ -31,13 +31,13 @@ TEST_JOBS ?= auto
 MATH_TESTS := tests/mathcore
 
 test: lint  ## ruff first, then the test suite (derandomized: the same examples on every run)
-	$(PY) -m pytest -n $(TEST_JOBS)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
 
 test-math: setup  ## the derivation and trajectory tests alone (tests/mathcore), in under a minute
-	$(PY) -m pytest -n $(TEST_JOBS) $(MATH_TESTS)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup $(MATH_TESTS)
 
 test-explore: setup  ## the suite with fresh random examples and hypothesis' example database (.hypothesis/)
-	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -n $(TEST_JOBS)
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ video.en.srt/.vtt; silent: + video.srt), chapter markers
 	$(PY) tools/render.py --quality $(QUALITY) --jobs $(JOBS) --narration $(NARRATION) --locale $(LOCALE) \

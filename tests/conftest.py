@@ -51,5 +51,11 @@ def pytest_addoption(parser) -> None:
     parser.addoption("--show_diff", action="store_true", default=False, help="show diffs of failing frame tests")
 
 
+def pytest_collection_modifyitems(items: list) -> None:
+    """The tests marked ``slow`` first (in their own order): pytest-xdist's workers then share them from the start
+    and finish on the quick ones, instead of one worker running the last long test alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_report_header(config) -> str:
     return f"hypothesis profile: {settings.get_current_profile_name()}"

@@ -1,7 +1,7 @@
 """Measure render and numeric performance and write BENCHMARKS.md (`make bench`).
 
 Renders every chapter from scratch at 480p15 (serially, then in parallel), re-renders
-after one chapter changed, renders at 1080p60, and times the numerics. Takes a while
+after one chapter changed, renders at 1080p60, and times the numerics and the test suite. Takes a while
 (the 1080p60 pass dominates); `--skip-1080p` for a quicker report.
 
 The measured per-chapter render times also go into assets/render_costs.json, which plans the render order of a
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from common.atomic import write_text_atomically
 from common.voice import VoiceEngine
-from mathcore import experiments
+from mathcore import derivations, experiments
 from mathcore.precision import equivalence_gap
 from mathcore.trajectories import gd
 from scenes.video import CHAPTERS
@@ -112,6 +112,52 @@ def numerics() -> list[str]:
             1, lambda digits=digits: equivalence_gap(experiments.chaos_loss(), experiments.START, chaos, digits)
         )
         lines.append(f"| {digits} | {seconds:.2f} s |")
+    return lines + ["", *derivation_times()]
+
+
+#: The derivations (sympy), each cached: what a render builds once.
+DERIVATIONS = (
+    derivations.lemma_1, derivations.pythagoras, derivations.theorem_2_1, derivations.momentum_theorem,
+    derivations.equilibrium, derivations.equilibrium_momentum, derivations.parting_step_estimate,
+)  # fmt: skip
+
+
+def derivation_times() -> list[str]:
+    """Markdown: how long sympy takes to derive each result once the ones it builds on are cached (as in a render)."""
+    for build in DERIVATIONS:
+        build()
+    lines = ["sympy, each derivation built once the ones it builds on are cached (as in a render):", "",
+             "| derivation | wall time |", "|---|---|"]  # fmt: skip
+    for build in DERIVATIONS:
+        build.cache_clear()
+        lines.append(f"| `{build.__name__}` | {best_of(1, build):.2f} s |")
+    return lines + [""]
+
+
+#: The test runs timed for BENCHMARKS.md: (what, the command's arguments after `python -m pytest`).
+TEST_RUNS = (
+    ("`make test`: the whole suite, one worker per core", ["-n", "auto", "--dist", "loadgroup"]),
+    ("the whole suite in one process (`TEST_JOBS=0`)", []),
+    ("`make test-math`: the derivations and trajectories", ["-n", "auto", "--dist", "loadgroup", "tests/mathcore"]),
+)
+
+
+def test_times() -> list[str]:
+    """Markdown: wall time of the test suite as `make test` runs it (derandomized, CI=true), and of its parts."""
+    lines = ["## Tests", "", f"pytest under `CI=true` (the derandomized profile), {os.cpu_count()} cores:", "",
+             "| run | tests | wall time |", "|---|---|---|"]  # fmt: skip
+    for what, arguments in TEST_RUNS:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments], cwd=ROOT,
+            env={**os.environ, "CI": "true"}, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "no output"
+        if done.returncode != 0:
+            raise SystemExit(f"bench: the test run {arguments} failed: {summary}")
+        passed = summary.strip("= ").split(" in ")[0]
+        lines.append(f"| {what} | {passed} | {seconds:.0f} s ({seconds / 60:.1f} min) |")
     return lines + [""]
 
 
@@ -269,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-1080p", action="store_true", help="no 1080p60 render (the slow part)")
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument(
         "--log-1080p", type=Path,
         help="take the 1080p60 numbers from this render log (build/1080p60/render_log.json of a `render.py -q h` run)",
@@ -299,6 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = ["# Benchmarks", "", "Written by `make bench` (tools/bench.py).", "", *machine(), "", *numerics()]
     print("bench: speech", flush=True)
     lines += speech_speed()
+    if not args.skip_tests:
+        print("bench: the test suite", flush=True)
+        lines += test_times()
 
     print("bench: the reference scene at 480p15 and 1080p60", flush=True)
     reference = {quality: reference_seconds(quality) for quality in ("l", "h")}

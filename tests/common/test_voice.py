@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
-import time
 import unicodedata
 import wave
 from pathlib import Path
@@ -257,32 +256,30 @@ def test_bad_settings_are_refused_by_name() -> None:
 
 
 @pytest.fixture(scope="module")
-def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[voice.VoiceEngine, voice.Speech, voice.Speech, float]:
-    """The test sentence synthesised by two engines with separate caches (two piper processes); the first's time."""
+def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[voice.VoiceEngine, voice.Speech, voice.Speech]:
+    """The test sentence synthesised by two engines with separate caches (two piper processes)."""
     engines = [voice.VoiceEngine(tmp_path_factory.mktemp(f"cache{i}"), tmp_path_factory.mktemp("none")) for i in (1, 2)]
-    start = time.perf_counter()
     first = engines[0].speak("test/sentence", SENTENCE)
-    seconds = time.perf_counter() - start
     second = engines[1].speak("test/sentence", SENTENCE)
-    return engines[0], first, second, seconds
+    return engines[0], first, second
 
 
 def test_synthesis_is_deterministic(twice) -> None:
-    _, first, second, _ = twice
+    _, first, second = twice
     assert first.source == second.source == "synthesised"
     assert first.path != second.path
     assert first.path.read_bytes() == second.path.read_bytes()
 
 
 def test_piper_speaks_at_22050_hz_at_a_plausible_pace(twice) -> None:
-    _, first, _, _ = twice
+    _, first, _ = twice
     assert first.sample_rate == 22050
     words = len(SENTENCE.split())
     assert 2.0 < words / first.duration < 4.5  # words per second of ordinary speech
 
 
 def test_an_unchanged_line_runs_no_process(twice, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine, first, _, _ = twice
+    engine, first, _ = twice
     mtime = first.path.stat().st_mtime_ns
     processes = engine.processes
     monkeypatch.setattr(voice.subprocess, "run", lambda *a, **k: pytest.fail("ran a process for a cached line"))
@@ -306,7 +303,7 @@ def test_many_lines_take_one_process(tmp_path: Path) -> None:
 
 
 def test_a_synthesised_line_normalises(twice) -> None:
-    _, first, _, _ = twice
+    _, first, _ = twice
     samples, rate = voice.read_wav(first.path)
     out, report = loudness.normalise(samples, rate)
     assert abs(report.loudness + 16) <= 1 and report.true_peak <= -1.5
@@ -318,7 +315,7 @@ def test_the_voice_says_the_script(twice) -> None:
     pocketsphinx = pytest.importorskip("pocketsphinx")
     from scipy.signal import resample_poly
 
-    _, first, _, _ = twice
+    _, first, _ = twice
     samples, rate = voice.read_wav(first.path)
     pcm = np.clip(np.round(resample_poly(samples, 16000, rate) * 32767), -32768, 32767).astype("<i2")
     decoder = pocketsphinx.Decoder(samprate=16000)

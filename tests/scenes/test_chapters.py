@@ -51,6 +51,7 @@ def visible(part: Mobject) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.module for c in CHAPTERS])
 def test_chapter_constructs_with_captions_and_stays_in_frame(chapter, tmp_path, tex_cache, monkeypatch):
     monkeypatch.setenv("NARRATION", "off")  # the silent edition: captions on screen, checked for the frame too

@@ -49,6 +49,7 @@ def render_sound(tmp_path: Path, tex_cache: str, monkeypatch) -> np.ndarray:
         return np.concatenate([frame.to_ndarray() for frame in container.decode(audio=0)], axis=-1)
 
 
+@pytest.mark.slow
 def test_same_chapter_renders_identical_frames(tmp_path, tex_cache, monkeypatch):
     monkeypatch.setenv("NARRATION", "off")
     first = render_frames(tmp_path / "a", tex_cache)
@@ -60,6 +61,7 @@ def test_same_chapter_renders_identical_frames(tmp_path, tex_cache, monkeypatch)
         np.testing.assert_array_equal(first[index], second[index], err_msg=f"frame {index} differs")
 
 
+@pytest.mark.slow
 def test_narrated_chapter_renders_identical_sound_from_fresh_synthesis(tmp_path, tex_cache, monkeypatch):
     pytest.importorskip("piper")
     monkeypatch.setenv("NARRATION", "on")

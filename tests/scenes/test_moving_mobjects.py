@@ -68,6 +68,7 @@ def use_manims_rule(monkeypatch) -> None:
         monkeypatch.setattr(chapter_module.ChapterMixin, name, getattr(Scene, name))
 
 
+@pytest.mark.slow
 def test_frames_equal_manims_rule_with_fewer_mobjects_redrawn(tmp_path, tex_cache, monkeypatch):
     monkeypatch.setenv("NARRATION", "off")
     ours, ours_redrawn, _ = render_frames(ZoomSideBySide, tmp_path / "ours", tex_cache, upto=13)

@@ -4,6 +4,7 @@ only at snapshot steps (stepwise updaters), and its axes, titles and names are d
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from manim import ValueTracker, tempconfig
 from manim.utils.family import extract_mobject_family_members
 
@@ -32,6 +33,7 @@ def test_a_panel_changes_its_map_and_contour_exactly_when_the_step_passes_a_snap
     assert shown == len(snapshots.steps) - 1
 
 
+@pytest.mark.slow
 def test_the_board_redraws_only_its_traces_and_numbers_while_training(tex_cache):
     with tempconfig({"tex_dir": tex_cache}):
         pair = experiments.bn_pair(experiments.BN)

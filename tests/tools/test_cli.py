@@ -84,7 +84,7 @@ def test_ctrl_c_ends_the_manim_children_starts_no_more_and_leaves_no_partial_fil
         three = ["opening", "radial_surface", "lemma_one"]
         plumbing.run_cli(lambda: render.main(["-q", "l", "-j", "2", "--only", *three]))
     assert exited.value.code == 130
-    assert time.monotonic() - started < 20, "waited for the children instead of ending them"
+    assert time.monotonic() - started < 45, "waited for the children (60 s) instead of ending them"
     assert capsys.readouterr().err == plumbing.INTERRUPTED + "\n"
     first_two = [p.chapter.module for p in schedule.plan(editions.select(three), "l", 2)][:2]
     assert sorted(p.name for p in pids.iterdir()) == sorted(first_two), "a queued chapter was started"

@@ -26,6 +26,11 @@ def chapter_titles_and_starts(video: Path) -> list[tuple[str, float]]:
         return [(c["metadata"].get("title", ""), float(c["start"] * c["time_base"])) for c in container.chapters()]
 
 
+#: One pytest-xdist worker runs this whole module, first and in one go, so its LocalCluster and renders
+#: (``renders``) are made once.
+pytestmark = [pytest.mark.xdist_group("cluster"), pytest.mark.slow]
+
+
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory):
     """The two tiny chapters rendered locally, and on a LocalCluster whose workers build elsewhere."""
