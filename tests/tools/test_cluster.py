@@ -42,7 +42,7 @@ def renders(tmp_path_factory):
         patch.setenv(editions.BUILD_VARIABLE, str(base / "local"))
         local = schedule.render_all(TINY, "l", 2, lambda message: None, narrated=False)
         patch.setenv(editions.BUILD_VARIABLE, str(base / "worker"))  # the workers inherit this
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as tiny:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as tiny:
             patch.setenv(editions.BUILD_VARIABLE, str(base / "client"))
             remote = cluster.render_on_cluster(TINY, "l", tiny.scheduler_address, lambda m: None, narrated=False)
             refused = tiny.scheduler_address
