@@ -71,9 +71,24 @@ def sample_peak(samples: np.ndarray) -> float:
 def limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     """Turn the gain down smoothly around every place whose true peak exceeds ``ceiling_db``."""
     samples = _mono(samples)
+    return limit_where(samples, oversampled_peak(samples), rate, ceiling_db)
+
+
+def limit_where(
+    samples: np.ndarray, peaks: np.ndarray, rate: int, ceiling_db: float, hold_seconds: float = LOOKAHEAD_SECONDS
+) -> np.ndarray:
+    """Turn the gain of ``samples`` down smoothly wherever ``peaks`` exceed ``ceiling_db``, by as much as they do.
+
+    ``peaks`` is a true-peak envelope (``oversampled_peak``) of the samples themselves, or of a copy of them that
+    peaks elsewhere or higher, such as the samples after a lossy encoder; ``hold_seconds`` is the ramp's reach.
+    """
+    samples = _mono(samples)
+    peaks = np.asarray(peaks, dtype=np.float64)
+    if peaks.shape != samples.shape:
+        raise ValueError(f"peaks: need one per sample ({samples.shape}), got shape {peaks.shape}")
     ceiling = 10 ** (ceiling_db / 20)
-    needed = np.minimum(1.0, ceiling / np.maximum(oversampled_peak(samples), 1e-12))
-    width = max(1, int(LOOKAHEAD_SECONDS * rate))
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    width = max(1, int(hold_seconds * rate))
     # A moving average of a moving minimum twice as wide never exceeds the gain each sample needs,
     # and ramps smoothly into and out of every reduction (no clicks).
     held = minimum_filter1d(needed, size=2 * width + 1, mode="nearest")

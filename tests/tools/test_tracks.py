@@ -57,6 +57,37 @@ def test_the_blockwise_true_peak_is_the_true_peak():
     assert tracks.true_peak(np.zeros(10)) == float("-inf")
 
 
+def test_where_the_encoder_overshoots_at_one_transient_the_gain_is_turned_down_there_only(tmp_path, monkeypatch):
+    """AAC can overshoot by 3.6 dB at one word of a long join (its state, not the level, decides): a global trim or
+    a lower ceiling would cost the loudness, so the gain goes down where the encoded file peaks, and only there."""
+    rate = tracks.AUDIO_RATE
+    t = np.arange(rate * 8) / rate
+    transient = slice(int(3.2 * rate), int(3.2 * rate) + 300)
+    speech = 0.1 * np.sin(2 * np.pi * 220 * t)
+    speech[transient] *= 8  # a plosive: the limiter brings it to the ceiling
+    audio = loudness.normalise(speech, rate)[0]
+    overshoot = 10 ** (3.6 / 20)
+    written = []
+
+    def fake_write(tmp, sources, samples, subtitle_tracks, chapters):  # an "encoder" that overshoots at one place
+        decoded = samples.copy()
+        decoded[transient] *= overshoot
+        written.append((samples, decoded))
+        tmp.write_bytes(b"mp4")
+
+    monkeypatch.setattr(tracks, "_write", fake_write)
+    monkeypatch.setattr(tracks, "read_audio", lambda path: written[-1][1])
+    assert tracks.measure(audio).deliverable()
+    levels = tracks.write_mp4(tmp_path / "out.mp4", [tracks.VideoSource(tmp_path / "in.mp4")], audio)
+    assert levels.deliverable()
+    final = written[-1][0]
+    changed = np.flatnonzero(np.abs(final - audio) > 1e-9)
+    reach = 3 * tracks.AAC_FRAME  # the ramps into and out of the reduction
+    assert changed.min() >= transient.start - reach and changed.max() < transient.stop + reach, "only there"
+    assert abs(loudness.integrated_loudness(final, rate) - loudness.integrated_loudness(audio, rate)) < 0.05
+    assert len(written) <= 2 + tracks.OVERSHOOT_PASSES
+
+
 def test_audio_at_delivery_levels_is_trimmed_not_limited_when_aac_overshoots(tmp_path, monkeypatch):
     """The join's audio is already at -16 LUFS: if encoding pushes its true peak over, a gain trim by the excess
     fixes it; the (slow) limiter is not run."""
