@@ -17,7 +17,7 @@ SCHEDULER ?=
 export SCHEDULER
 PY := .venv/bin/python
 
-.PHONY: setup lint test test-math test-explore video clips chapters chapter script translations slides stills bench clean
+.PHONY: setup lint test test-math test-explore video clips chapters chapter script translations slides stills site bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -30,13 +30,16 @@ TEST_JOBS ?= auto
 # The derivations and trajectories alone: what a researcher checking the mathematics runs.
 MATH_TESTS := tests/mathcore
 
-test: lint  ## ruff first, then the test suite (derandomized: the same examples on every run)
+test:  ## ruff first, then the test suite (derandomized: the same examples on every run)
+	@bash tools/setup.sh test
+	$(PY) -m ruff check .
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
 
 test-math: setup  ## the derivation and trajectory tests alone (tests/mathcore), in under a minute
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup $(MATH_TESTS)
 
-test-explore: setup  ## the suite with fresh random examples and hypothesis' example database (.hypothesis/)
+test-explore:  ## the suite with fresh random examples and hypothesis' example database (.hypothesis/)
+	@bash tools/setup.sh test
 	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
 
 video: setup  ## the full video: build/<quality>/video.mp4 (+ video.en.srt/.vtt; silent: + video.srt), chapter markers
@@ -64,6 +67,10 @@ slides:  ## build/slides/<quality>[-<locale>]/slides.html (offline, one file), s
 
 stills: clips  ## poster, key-frame PNGs per chapter, GIFs of the original post's five animations
 	$(PY) tools/stills.py --quality $(QUALITY) --narration $(NARRATION) --locale $(LOCALE)
+
+site:  ## the lesson page: build/site/ (index.html, index.zh-Hans.html) from the narrated build of QUALITY
+	@bash tools/setup.sh site
+	$(PY) tools/site.py --quality $(QUALITY)
 
 bench: setup  ## writes BENCHMARKS.md
 	$(PY) tools/bench.py

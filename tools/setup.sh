@@ -12,8 +12,12 @@ APT_PACKAGES=(
 )
 # The narrator's voice needs no system package: piper-tts links espeak-ng statically and ships its data.
 command -v cc >/dev/null 2>&1 || APT_PACKAGES+=(gcc)
-# `tools/setup.sh slides`: the slide deck also needs npm once, to fetch reveal.js for offline HTML.
-if [ "${1:-}" = "slides" ] && ! command -v npm >/dev/null 2>&1; then APT_PACKAGES+=(npm); fi
+# `tools/setup.sh slides|site|test`: the slide deck and the lesson page need npm once, to fetch reveal.js and KaTeX
+# from the npm registry (no CDN); the tests also drive Debian's Chromium (never a browser downloaded at run time).
+case "${1:-}" in
+    slides|site|test) command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm) ;;
+esac
+if [ "${1:-}" = "test" ]; then APT_PACKAGES+=(chromium); fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
     || APT_PACKAGES+=(python3-dev)

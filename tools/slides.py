@@ -6,8 +6,8 @@
 Every caption is a pause with the spoken line as the speaker notes, in the deck's language.
 
 The HTML embeds every video and reveal.js itself (--one-file --offline). reveal.js comes
-from the npm registry (`npm pack reveal.js@<version>`), since manim-slides would fetch it
-from a CDN; the files are placed in manim-slides' asset cache under build/cache.
+from the npm registry (tools/vendor.py), since manim-slides would fetch it from a CDN; the
+files are placed in manim-slides' asset cache under build/cache.
 Chapters whose inputs did not change are not rendered again; outputs are written atomically.
 """
 
@@ -18,8 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,13 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common.atomic import atomic_output, write_text_atomically
+from common.atomic import atomic_output, copy_atomically, write_text_atomically
 from scenes.i18n import LANGUAGES, SOURCE
 from scenes.video import Chapter
 from tools.chapter_render import check_system
 from tools.editions import QUALITIES, manim_environment, select
 from tools.inputs import input_hash
 from tools.plumbing import Children, parallel_map, run_cli, shown
+from tools.vendor import package_files
 
 #: The reveal.js version manim-slides' HTML template asks for (manim_slides.convert.RevealJS).
 REVEAL_VERSION = "6.0.1"
@@ -68,22 +67,11 @@ def ensure_reveal_assets() -> Path:
     cache = CACHE_HOME / "manim-slides" / f"revealjs{REVEAL_VERSION}"
     if all((cache / name).exists() for name in REVEAL_ASSETS):
         return cache
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit(
-            "slides: npm is needed once to fetch reveal.js for offline slides (Debian: apt-get install npm)"
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL
-        )
-        with tarfile.open(Path(tmp) / f"reveal.js-{REVEAL_VERSION}.tgz") as archive:
-            archive.extractall(tmp, filter="data")
-        cache.mkdir(parents=True, exist_ok=True)
-        for name, inner in REVEAL_ASSETS.items():
-            source = Path(tmp) / "package" / inner
-            if source.exists():
-                shutil.copyfile(source, cache / name)
+    package = package_files("reveal.js", REVEAL_VERSION)
+    cache.mkdir(parents=True, exist_ok=True)
+    for name, inner in REVEAL_ASSETS.items():
+        if (package / inner).exists():
+            copy_atomically(package / inner, cache / name)
     missing = [name for name in REVEAL_ASSETS if not (cache / name).exists()]
     if missing:
         print(f"slides: reveal.js {REVEAL_VERSION} has no {missing}; the template may not need them")

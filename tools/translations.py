@@ -3,10 +3,11 @@
     python tools/translations.py            # what `make translations` runs
     python tools/translations.py --check    # only report: untranslated, stale (fuzzy) and obsolete strings
 
-Extraction is Babel's (``pybabel extract`` with babel.cfg: every ``_("...")`` and ``N_("...")`` under scenes/,
-with ``# i18n:`` comments for translators) into assets/locale/video.pot; the merge is ``pybabel update`` with
-fuzzy matching, so an English string that changed keeps its old translation marked fuzzy (stale) until a
-translator checks it, and a new one arrives empty. The tests (tests/scenes/test_catalogue.py) fail on both.
+Extraction is Babel's (``pybabel extract`` with babel.cfg: every ``_("...")`` and ``N_("...")`` under scenes/
+and tools/lesson/, with ``# i18n:`` comments for translators) into assets/locale/video.pot; the merge is
+``pybabel update`` with fuzzy matching, so an English string that changed keeps its old translation marked fuzzy
+(stale) until a translator checks it, and a new one arrives empty. The tests (tests/scenes/test_catalogue.py) fail
+on both.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ PROJECT = "scale-invariance-video"
 
 
 def extract() -> Catalog:
-    """A fresh template of every marked string under scenes/, with its source locations (babel.cfg)."""
+    """A fresh template of every marked string (scenes/, tools/lesson/), with its source locations (babel.cfg)."""
     with MAPPING.open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     catalog = Catalog(project=PROJECT, fuzzy=False)

@@ -77,8 +77,9 @@ def to_panel_place(mobject: M) -> M:
     return mobject.to_edge(LEFT, buff=PANEL_EDGE_BUFF).shift(PANEL_RAISE * UP)
 
 
-def loss_heatmap(axes: Axes, extent: float, pixels: int = 360, loss: ScaleInvariantLoss | None = None) -> ImageMobject:
-    """A loss (default: the toy) as an image over the panel: colour depends on the angle only, so it forms rays."""
+def loss_heatmap_pixels(extent: float, pixels: int = 360, loss: ScaleInvariantLoss | None = None) -> np.ndarray:
+    """The heat map's RGB pixels (pixels × pixels × 3, uint8, top row first) of a loss (default: the toy) on
+    [−extent, extent]²: the video's loss colours (``loss_rgb``), also the lesson page's heat map."""
     axis = np.linspace(-extent, extent, pixels)
     x, y = np.meshgrid(axis, axis[::-1])
     x[(x == 0) & (y == 0)] = 1e-12
@@ -86,8 +87,12 @@ def loss_heatmap(axes: Axes, extent: float, pixels: int = 360, loss: ScaleInvari
         values = experiments.loss().profile(np.arctan2(y, x))
     else:
         values = loss.value(np.stack([x, y], axis=-1))
-    rgb = loss_rgb(values, (values.min(), values.max()))
-    image = ImageMobject((rgb * 255).astype(np.uint8))
+    return (loss_rgb(values, (values.min(), values.max())) * 255).astype(np.uint8)
+
+
+def loss_heatmap(axes: Axes, extent: float, pixels: int = 360, loss: ScaleInvariantLoss | None = None) -> ImageMobject:
+    """A loss (default: the toy) as an image over the panel: colour depends on the angle only, so it forms rays."""
+    image = ImageMobject(loss_heatmap_pixels(extent, pixels, loss))
     image.stretch_to_fit_width(axes.x_length).stretch_to_fit_height(axes.y_length)
     image.move_to(axes.c2p(0, 0))
     return image

@@ -1,0 +1,49 @@
+"""Write the lesson page: an offline folder with the video, its transcript, the derivations and an explorable.
+
+    python tools/site.py                # from build/1080p60 (make video) into build/site
+    python tools/site.py --quality l    # from build/480p15 (make video QUALITY=l)
+
+Open build/site/index.html (English) or index.zh-Hans.html (Chinese) in a browser, or serve the folder:
+``python -m http.server -d build/site``. The folder needs nothing outside itself, so any static host will do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools import editions
+from tools.editions import QUALITIES, build_dir
+from tools.lesson.content import MissingBuildError
+from tools.lesson.page import build_site, page_name
+from tools.plumbing import UsageError, run_cli, shown
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="h", help="the narrated build to use")
+    parser.add_argument("--out", type=Path, default=None, help="the site folder (default: build/site)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    source = build_dir(args.quality)
+    target = args.out if args.out is not None else editions.build_root() / "site"
+    make = "make video" + ("" if args.quality == "h" else f" QUALITY={args.quality}")
+    try:
+        build_site(source, target, editions.build_root() / "slides", make)
+    except MissingBuildError as error:
+        raise UsageError(str(error)) from error
+    root = editions.ROOT
+    pages = ", ".join(page_name(tag) for tag in ("en", "zh-Hans"))
+    print(f"wrote {shown(target, root)}/ ({pages}) from {shown(source, root)} in {time.monotonic() - started:.0f} s")
+    print(f"open {shown(target / 'index.html', root)}, or serve it: python -m http.server -d {shown(target, root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_cli(main)
