@@ -16,6 +16,8 @@ from scenes.i18n import CHINESE, CUES_SUFFIX, Msg
 from scenes.video import Chapter
 from tools import chapter_render, editions, inputs
 from tools.chapter_render import RenderedChapter
+from tools.clip_index import write_index
+from tools.join import join_edition
 from tools.plumbing import probe
 
 #: The narrated tiny chapters' sound: (seconds into the chapter, length, frequency); beta's runs past its end.
@@ -61,6 +63,8 @@ def tiny_chapter(
 
 #: The Chinese of the tiny chapters' two cues, as the test catalogue (``tiny_translations``) translates them.
 CHINESE_CUES = ("{name}：第一句", "{name}：第二句")
+#: The Chinese of the tiny chapters' titles ("Title of alpha").
+CHINESE_TITLE = "{name} 章"
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +77,7 @@ def tiny_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'\nmsgid "{name} {which}"\nmsgstr "{zh.format(name=name)}"\n'
         for name in ("alpha", "beta") for which, zh in zip(("first", "second"), CHINESE_CUES)
     )  # fmt: skip
+    extra += "".join(f'\nmsgid "Title of {name}"\nmsgstr "{CHINESE_TITLE.format(name=name)}"\n' for name in TONES)
     target.write_text(i18n.catalogue_path(CHINESE.tag).read_text(encoding="utf-8") + extra, encoding="utf-8")
     patch = pytest.MonkeyPatch()
     patch.setattr(i18n, "LOCALE_DIR", folder)
@@ -162,3 +167,22 @@ def quiet_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(editions.BUILD_VARIABLE, str(tmp_path / "build"))
     monkeypatch.setattr(chapter_render, "check_system", lambda: None)
     return tmp_path / "build" / "480p15"
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory: pytest.TempPathFactory, narrated_parts: list[RenderedChapter]) -> Path:
+    """A narrated build folder as `make video` leaves it, from the tiny chapters: chapters/ (the clips and
+    index.json), video.mp4 with its subtitle tracks and chapter markers, its .srt/.vtt and chapter lists."""
+    folder = narrated_parts[0].video.parent.parent
+    write_index(narrated_parts, folder / "chapters")
+    join_edition(narrated_parts, folder / "video.mp4", narrated=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tmp_path_factory: pytest.TempPathFactory, tiny_build: Path) -> Path:
+    """The lesson page of the tiny build (no slides, no derivation clips: the page says how to make them)."""
+    from tools.lesson.page import build_site
+
+    folder = tmp_path_factory.mktemp("lesson")
+    return build_site(tiny_build, folder / "site", folder / "no-slides")

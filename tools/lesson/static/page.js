@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("lesson-data").textContent);
-  const video = document.getElementById("video");
+  const video = document.getElementById("lesson-video");
 
   // Formulas: the LaTeX sympy printed, set by KaTeX (a formula KaTeX cannot read is an error, not a silent gap).
   for (const element of document.querySelectorAll(".math[data-latex]")) {
