@@ -78,18 +78,21 @@ def test_the_video_is_the_builds_and_as_long(visit, tiny_site):
     assert page(f"{VIDEO}.duration") == pytest.approx(probe(tiny_site / "video.mp4").duration, abs=0.05)
 
 
-def test_the_chinese_track_shows_the_chinese_cues(visit):
+def test_the_subtitle_buttons_show_the_chinese_cues_and_none(visit):
     page = visit()
     tracks = page("Array.from(document.getElementById('lesson-video').textTracks, t => [t.language, t.label, t.mode])")
     assert [(t[0], t[2]) for t in tracks] == [("en", "showing"), ("zh-Hans", "disabled")]
-    page("""() => { const v = document.getElementById('lesson-video');
-        for (const t of v.textTracks) t.mode = t.language === 'zh-Hans' ? 'showing' : 'disabled';
-        v.currentTime = 1.2; }""")  # beta's first cue: 1.0 s into the video
+    page.tab.click('.subtitle-choice button[data-track="zh-Hans"]')
+    assert page(f"Array.from({VIDEO}.textTracks, t => t.mode)") == ["disabled", "showing"]
+    assert page("document.querySelector('.subtitle-choice [aria-pressed=\"true\"]').dataset.track") == "zh-Hans"
+    page(f"{VIDEO}.currentTime = 1.2")  # beta's first cue: 1.0 s into the video
     page.tab.wait_for_function("() => { const t = Array.from(document.getElementById('lesson-video').textTracks)"
                                ".find(t => t.language === 'zh-Hans'); return t.activeCues && t.activeCues.length; }")
     shown = page("Array.from(Array.from(document.getElementById('lesson-video').textTracks)"
                  ".find(t => t.language === 'zh-Hans').activeCues, c => c.text)")
     assert shown == [CHINESE_CUES[0].format(name="beta")]
+    page.tab.click('.subtitle-choice button[data-track=""]')
+    assert page(f"Array.from({VIDEO}.textTracks, t => t.mode)") == ["disabled", "disabled"]
 
 
 def test_a_chapter_and_a_transcript_line_seek_the_video_and_playing_highlights_the_line(visit):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,11 @@ def read_build(folder: Path, make: str = "make video") -> Build:
     return Build(folder, video, probe(video).duration, subtitles, chapters, downloads)
 
 
+#: Where sympy's LaTeX of a step joins two formulas (``a,\quad b``): the page sets each on a line of its own, so a
+#: step fits a phone's width.
+FORMULA_SEPARATOR = re.compile(r",\\quad\s*")
+
+
 @dataclass(frozen=True)
 class ShownStep:
     """A derivation step as the page shows it: sympy's LaTeX and the caption in the page's language."""
@@ -103,6 +109,11 @@ class ShownStep:
     key: str
     latex: str
     caption: str
+
+    @property
+    def parts(self) -> list[str]:
+        """The step's formulas, one per line (sympy's LaTeX split where it joins them with a comma and a quad)."""
+        return FORMULA_SEPARATOR.split(self.latex)
 
 
 @dataclass(frozen=True)

@@ -143,10 +143,21 @@ def _json_script(data: object) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
 
 
+#: Names that must not break across lines (a narrow column would leave "Li" at the end of one line).
+UNBROKEN = ("Li & Arora", "Ferenc Huszár", "ICLR 2020")
+
+
+def typeset(text: str) -> str:
+    """``text`` with the spaces inside UNBROKEN names made non-breaking."""
+    for name in UNBROKEN:
+        text = text.replace(name, name.replace(" ", "\u00a0"))
+    return text
+
+
 def render_page(build: Build, tag: str, placed: dict[str, object]) -> str:
     """The page in language ``tag`` (HTML)."""
-    t = {name: message.in_(tag) if not _has_placeholders(message.template) else translate(message.template, tag)
-         for name, message in PAGE.items()}  # fmt: skip
+    # The templates as translated: the ones with {placeholders} are filled in below or by the scripts.
+    t = {name: typeset(translate(message.template, tag)) for name, message in PAGE.items()}
     chapters = [
         {
             "number": c.number, "title": c.titles.get(tag, c.titles[SOURCE.tag]), "start": c.start,
@@ -182,12 +193,6 @@ def render_page(build: Build, tag: str, placed: dict[str, object]) -> str:
         others=[{"tag": o.tag, "name": o.name, "href": page_name(o.tag)} for o in other],
         palette=_palette(), data=_json_script(script_data), with_code=with_code,
     )  # fmt: skip
-
-
-def _has_placeholders(template: str) -> bool:
-    from scenes.i18n import placeholders
-
-    return bool(placeholders(template))
 
 
 def _palette() -> dict[str, str]:

@@ -24,8 +24,13 @@ PAGE = {
     "nav_downloads": _("Downloads"),
     "video_heading": _("The video"),
     "chapters_heading": _("Chapters"),
-    # i18n: a note under the video player; "CC" is the player's subtitle button.
-    "video_note": _("Subtitles in English and Chinese: choose them with the player's CC button."),
+    # i18n: a note under the video player; the buttons beside it switch the subtitles.
+    "video_note": _("Subtitles in English and Chinese: choose them here or in the player's menu."),
+    # i18n: the label of the buttons that switch the video's subtitles (a language's own name, or off).
+    "subtitles_label": _("Subtitles"),
+    "subtitles_off": _("off"),
+    # i18n: what screen readers call the page's navigation bar.
+    "nav_label": _("Sections of this page"),
     "transcript_heading": _("Transcript"),
     "transcript_note": _("Every spoken line, as it is spoken: the current one is highlighted, and clicking a line "
                          "plays the video from there."),
@@ -37,9 +42,10 @@ PAGE = {
     "explore_heading": _("Explore: two runs that are one"),
     "explore_note": _(
         "Move a slider: both runs are computed again in your browser, step by step, as the video's code computes "
-        "them. Left, constant learning rate with weight decay; right, its twin without weight decay and with an "
-        "exponentially growing learning rate, in a view that zooms out as the run grows. Theorem 2.1 says the right "
-        "run, shrunk by the scale αᵗ, is the left run; the gap below shows how closely float64 keeps that."
+        "them. In orange, a constant learning rate with weight decay; in green, its twin without weight decay and "
+        "with an exponentially growing learning rate, in a view that zooms out as the run grows. Theorem 2.1 says "
+        "the green run, shrunk by the scale αᵗ, is the orange one; the gap below shows how closely float64 keeps to "
+        "that."
     ),
     # i18n: slider labels; the symbols after the words are the video's (η, λ, γ).
     "slider_lr": _("learning rate η"),
@@ -56,12 +62,13 @@ PAGE = {
     "panel_exploded": _("exponential learning rate, no weight decay: θ̃ₜ (zooming view)"),
     # i18n: the extent of the zooming view: the picture spans −{extent} to +{extent} on both axes.
     "view_extent": _("view: ±{extent}"),
-    "plot_angle": _("angle of each run (degrees) at every step"),
+    "plot_angle": _("polar angle of each run (degrees) at every step"),
     "plot_gap": _("relative gap ‖θₜ − αᵗθ̃ₜ‖ / ‖θₜ‖ (log scale)"),
     "legend_decayed": _("weight decay run θₜ"),
     "legend_rescaled": _("exponential-LR run, rescaled: αᵗθ̃ₜ"),
     "readout_alpha": _("α (the scale per step)"),
-    "readout_growth": _("learning-rate growth η̃ over the run"),
+    # i18n: how many times larger the twin's learning rate is at the last step than at the first.
+    "readout_growth": _("learning rate η̃, last step ÷ first"),
     "readout_gap": _("largest relative gap"),
     # i18n: the step the pictures show; {step} is its number.
     "readout_step": _("step {step}"),
@@ -88,14 +95,14 @@ PAGE = {
     "lemma_heading": _("Lemma 1: gradients of a scale-invariant loss"),
     "theorem_heading": _("Theorem 2.1: weight decay is an exponentially growing learning rate"),
     "momentum_heading": _("With momentum: the momentum theorem"),
-    # i18n: above a chapter's clip; {number} and {title} are the chapter's.
-    "clip_caption": _("Chapter {number}: {title}"),
+    # i18n: under a chapter's clip; {number} and {title} are the chapter's (the title may hold a colon itself).
+    "clip_caption": _("Chapter {number} · {title}"),
     # i18n: instead of a clip that has not been built; {command} is a shell command, shown as code.
     "clip_missing": _("This chapter's clip is not built yet: run {command}."),
     "downloads_heading": _("Downloads"),
     "downloads_note": _("For lecturers: every chapter as a clip of its own, the slides, and the subtitles."),
     "download_clips": _("Chapter clips (MP4, narrated, with English and Chinese subtitles)"),
-    "download_slides": _("Slides, a pause before every caption"),
+    "download_slides": _("Slides in English, with a pause before every caption"),
     "download_slides_zh": _("Slides in Chinese"),
     "download_subtitles": _("Subtitles of the whole video"),
     "download_chapter_lists": _("Chapter lists, as video sites read them"),

@@ -80,7 +80,7 @@
       return;
     }
     const steps = state.recipe.steps;
-    set("readout-alpha", r.alpha.toPrecision(6));
+    set("readout-alpha", String(Number(r.alpha.toPrecision(6))));
     set("readout-growth", steps > 0 ? `× ${scientific(r.rates[steps - 1] / r.rates[0])}` : "—");
     set("readout-gap", scientific(Math.max(...r.gap)));
   }
@@ -135,7 +135,7 @@
     const steps = state.recipe.steps;
     const px = (t) => left + ((width - left - right) * t) / Math.max(steps, 1);
     const py = (v) => top + ((height - top - bottom) * (yRange[1] - v)) / (yRange[1] - yRange[0]);
-    c.font = `${12 * ratio}px sans-serif`;
+    c.font = `${13 * ratio}px sans-serif`;
     c.fillStyle = colour("muted");
     c.strokeStyle = colour("muted");
     c.lineWidth = ratio;

@@ -20,6 +20,18 @@
     button.addEventListener("click", () => seek(Number(button.dataset.start)));
   }
 
+  // Subtitles: the buttons under the player show one language's track, or none (the player's menu does too).
+  const choices = Array.from(document.querySelectorAll(".subtitle-choice button"));
+  function showSubtitles(tag) {
+    for (const track of video.textTracks) track.mode = track.language === tag ? "showing" : "disabled";
+    for (const button of choices) button.setAttribute("aria-pressed", String(button.dataset.track === tag));
+  }
+  for (const button of choices) button.addEventListener("click", () => showSubtitles(button.dataset.track));
+  video.textTracks.addEventListener("change", () => {
+    const shown = Array.from(video.textTracks).find((track) => track.mode === "showing");
+    for (const button of choices) button.setAttribute("aria-pressed", String(button.dataset.track === (shown ? shown.language : "")));
+  });
+
   // The line being spoken: the last one started at the current time, if it has not ended.
   const lines = Array.from(document.querySelectorAll("#transcript-lines .line"));
   const starts = lines.map((line) => Number(line.dataset.start));
@@ -73,5 +85,5 @@
   search.addEventListener("input", filter);
   filter();
 
-  window.LessonPage = { lineAt, highlight, filter, fill };
+  window.LessonPage = { lineAt, highlight, filter, fill, showSubtitles };
 })();
