@@ -161,6 +161,60 @@ def test_times() -> list[str]:
     return lines + [""]
 
 
+#: The explorable's settings timed for BENCHMARKS.md: (what, slider values); 1,000 steps as the issue asks.
+EXPLORABLE_RUNS = (
+    ("the video's recipe, 1,000 steps", {"steps": 1000}),
+    ("with momentum 0.5, 1,000 steps", {"steps": 1000, "momentum": 0.5, "weight_decay": 0.05}),
+    ("2,000 steps (the most the slider allows)", {"steps": 2000}),
+)
+
+
+def explorable_times(site: Path, repeats: int = 30) -> list[str]:
+    """Markdown: how long one update of the lesson page's explorable takes in headless Chromium (both runs computed
+    again and all four pictures redrawn), and the arithmetic alone; median and slowest of ``repeats``."""
+    if not (site / "index.html").is_file():
+        return ["## Lesson page", "", f"Not measured: no lesson page in {site} (`make site` first).", ""]
+    from tools.lesson.browser import chromium
+
+    lines = [
+        "## Lesson page",
+        "",
+        f"The explorable in Debian's Chromium, headless ({repeats} updates each; goal: at most 50 ms for 1,000 steps):",
+        "",
+        "| settings | update (runs + drawing), median / slowest | arithmetic alone, median |",
+        "|---|---|---|",
+    ]
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((site / "index.html").resolve().as_uri())
+        page.wait_for_function("window.Explorable && window.Explorable.state.updates > 0")
+        for what, values in EXPLORABLE_RUNS:
+            timed = page.evaluate(
+                """([values, repeats]) => {
+                    document.getElementById('reset').click();
+                    for (const [name, value] of Object.entries(values)) {
+                        document.getElementById('slider-' + name).value = value;
+                    }
+                    const updates = [], sums = [];
+                    for (let i = 0; i < repeats; i++) {
+                        Explorable.update();
+                        updates.push(Explorable.state.lastUpdateMs);
+                    }
+                    const wells = JSON.parse(document.getElementById('lesson-data').textContent).settings.wells;
+                    for (let i = 0; i < repeats; i++) {
+                        const began = performance.now();
+                        LessonMath.twinRuns(wells, Explorable.start(), Explorable.recipe());
+                        sums.push(performance.now() - began);
+                    }
+                    const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+                    return [median(updates), Math.max(...updates), median(sums)];
+                }""",
+                [values, repeats],
+            )
+            lines.append(f"| {what} | {timed[0]:.1f} / {timed[1]:.1f} ms | {timed[2]:.1f} ms |")
+    return lines + [""]
+
+
 def speech_speed() -> list[str]:
     """Markdown: seconds of speech piper synthesises per second of wall time, on the first chapter's script."""
     chapter = CHAPTERS[0]
@@ -349,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_tests:
         print("bench: the test suite", flush=True)
         lines += test_times()
+    print("bench: the lesson page's explorable", flush=True)
+    lines += explorable_times(ROOT / "build" / "site")
 
     print("bench: the reference scene at 480p15 and 1080p60", flush=True)
     reference = {quality: reference_seconds(quality) for quality in ("l", "h")}

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +21,7 @@ from mathcore.recipe import Recipe
 from mathcore.trajectories import twin_runs
 from scenes.i18n import CHINESE, SOURCE, translate
 from tools import site, vendor
-from tools.lesson import content, explorable, page
+from tools.lesson import content, explorable, page, serve
 from tools.lesson.strings import PAGE, STEPS
 
 TEMPLATE = Path(page.__file__).parent / "templates" / "index.html"
@@ -188,3 +191,40 @@ def test_missing_clips_and_slides_say_how_to_build_them(tiny_site):
 def test_an_npm_package_must_be_named_and_pinned_exactly(name, version):
     with pytest.raises(ValueError, match=re.escape(repr(name if " " in name or name != name.lower() else version))):
         vendor.package_files(name, version)
+
+
+@pytest.fixture
+def served(tiny_site):
+    """The tiny page on a free localhost port (tools/site.py --serve)."""
+    running = serve.server(tiny_site, 0)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{running.server_address[1]}"
+    running.shutdown()
+    running.server_close()
+
+
+def fetch(url: str, byte_range: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Range": byte_range} if byte_range else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
+def test_the_server_answers_range_requests_so_the_video_can_seek(served, tiny_site):
+    video = (tiny_site / "video.mp4").read_bytes()
+    status, headers, body = fetch(f"{served}/video.mp4", "bytes=100-199")
+    assert (status, body, headers["Content-Range"]) == (206, video[100:200], f"bytes 100-199/{len(video)}")
+    assert fetch(f"{served}/video.mp4", "bytes=-10")[2] == video[-10:]
+    assert fetch(f"{served}/video.mp4", f"bytes={len(video) - 5}-")[2] == video[-5:]
+    assert fetch(f"{served}/video.mp4", f"bytes={len(video)}-")[0] == 416
+    status, headers, body = fetch(f"{served}/video.mp4")
+    assert (status, body, headers["Accept-Ranges"]) == (200, video, "bytes")
+    assert b"<html" in fetch(f"{served}/")[2]
+
+
+def test_serving_a_folder_without_a_page_says_what_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run `make site` first"):
+        serve.server(tmp_path, 0)

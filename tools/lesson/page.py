@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from common.atomic import atomic_output, write_text_atomically
+from common.atomic import atomic_output, copy_atomically, write_text_atomically
 from scenes.i18n import LANGUAGES, SOURCE, translate
 from scenes.video import POSTER_CHAPTER
 from tools.lesson import explorable
@@ -69,7 +69,8 @@ def vtt_data_url(path: Path) -> str:
 
 
 def place(source: Path, target: Path) -> Path:
-    """``source`` at ``target``: a hard link when possible (no space taken), else a copy."""
+    """A build's media file ``source`` at ``target``: a hard link when possible (no space taken; the build replaces
+    its files rather than writing into them, so the page keeps what it was made from), else a copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
@@ -266,8 +267,8 @@ def _downloads(tag: str, build: Build, clips: dict, files: dict, slides: dict, w
 def _place_assets(work: Path) -> None:
     """The page's scripts and style, the generated formulas, the heat map, KaTeX and the cases file."""
     assets = work / "assets"
-    for name in STATIC_FILES:
-        place(HERE / "static" / name, assets / name)
+    for name in STATIC_FILES:  # copies: a hard link would let an edit in the site folder change the source
+        copy_atomically(HERE / "static" / name, assets / name)
     write_text_atomically(assets / "formulas.js", explorable.formulas_js())
     explorable.heatmap_png(assets / "heatmap.png")
     katex = package_files("katex", KATEX_VERSION)
@@ -276,7 +277,7 @@ def _place_assets(work: Path) -> None:
         if source.is_dir():
             shutil.copytree(source, target)
         else:
-            place(source, target)
+            copy_atomically(source, target)
     explorable.write_cases(work / "data" / "cases.json")
 
 
