@@ -15,7 +15,7 @@ import pytest
 
 from common import loudness
 from scenes.video import CHAPTERS
-from tests.tools.conftest import CHINESE_CUES, TONE_AMPLITUDE, TONES, edit, fake_render, tone_wav
+from tests.tools.conftest import CHINESE_CUES, CHINESE_TITLE, TONE_AMPLITUDE, TONES, edit, fake_render, tone_wav
 from tools import chapter_render, clip_index, editions, inputs, join, render, render_log, slides, tracks
 from tools.plumbing import probe
 
@@ -108,9 +108,10 @@ def test_joined_video_has_one_aac_track_and_english_and_chinese_subtitle_tracks(
     assert [p.name for p in joined.subtitles] == [
         "video.en.srt", "video.en.vtt", "video.zh-Hans.srt", "video.zh-Hans.vtt"
     ]  # fmt: skip
+    chinese = [CHINESE_TITLE.format(name=name) for name in ("alpha", "beta")]
     assert [p.read_text() for p in joined.chapter_lists] == [
-        "0:00 Title of alpha\n0:01 Title of beta\n", "0:00 Title of alpha\n0:01 Title of beta\n"
-    ], "no Chinese title in the catalogue for these test chapters: English in both lists"
+        "0:00 Title of alpha\n0:01 Title of beta\n", f"0:00 {chinese[0]}\n0:01 {chinese[1]}\n"
+    ], "each list in its language (the test catalogue has the tiny chapters' Chinese titles)"
     assert not list(joined.video.parent.glob(".*partial*")), "temporary file left behind"
 
 
