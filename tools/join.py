@@ -74,10 +74,10 @@ def chapter_list(parts: Sequence[RenderedChapter], tag: str) -> str:
     read them from a description (hours only when the video is that long)."""
     starts = chapter_starts([p.duration for p in parts])
     hours = sum(p.duration for p in parts) >= 3600
-    return "".join(f"{_timestamp(start, hours)} {part.chapter.title_in(tag)}\n" for part, start in zip(parts, starts))
+    return "".join(f"{timestamp(start, hours)} {part.chapter.title_in(tag)}\n" for part, start in zip(parts, starts))
 
 
-def _timestamp(seconds: float, hours: bool) -> str:
+def timestamp(seconds: float, hours: bool = False) -> str:
     """m:ss, or h:mm:ss when ``hours`` (seconds floored, so a chapter never appears to start late)."""
     whole = int(seconds)
     if hours:

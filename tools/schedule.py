@@ -139,8 +139,9 @@ def expected_costs(out: Path, chapters: Sequence[Chapter]) -> dict[str, Cost]:
         own = json.loads((out / RENDER_COSTS).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         own = {}
-    shipped = shipped_costs(resolution)
-    estimated = "" if resolution in read_shipped_costs() else ", estimated from other resolutions"
+    table = read_shipped_costs()
+    shipped = shipped_costs(resolution, table)
+    estimated = "" if resolution in table else ", estimated from other resolutions"
     costs = {}
     for chapter in chapters:
         module = chapter.module

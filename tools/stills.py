@@ -66,6 +66,29 @@ def section_spans(sections_json: Path, fps: float) -> dict[str, tuple[float, flo
     return spans
 
 
+#: A poster is the frame this long before the highlight ends: the main animation's fullest picture.
+POSTER_LEAD_SECONDS = 0.1
+
+
+def highlight_span(video: Path) -> tuple[float, float] | None:
+    """(start, end) in seconds of a chapter clip's highlight section (its .sections.json beside it); None if none."""
+    sections = video.with_suffix(".sections.json")
+    if not sections.exists():
+        return None
+    return section_spans(sections, float(probe(video).frame_rate)).get(HIGHLIGHT_SECTION)
+
+
+def frame_at(video: Path, seconds: float) -> Image.Image:
+    """The first frame of ``video`` at or after ``seconds``, seeking to the keyframe before it (one frame, quickly)."""
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        container.seek(max(0, int(seconds / stream.time_base)), stream=stream, backward=True)
+        for frame in container.decode(stream):
+            if frame.time is not None and frame.time >= seconds - 1e-6:
+                return frame.to_image()
+    raise ValueError(f"{video} ends before {seconds} s")
+
+
 def keyframe_times(subtitles: Path, length: float) -> list[float]:
     """Just before each caption ends: the beat's fullest picture."""
     times = [min(sub.end.total_seconds(), length) - 0.1 for sub in srt.parse(subtitles.read_text(encoding="utf-8"))]
@@ -109,13 +132,12 @@ def make_all(quality: str, narrated: bool = True, locale: str = SOURCE.tag) -> l
         subtitles = video.with_suffix(".srt")
         if subtitles.exists():
             written += extract_stills(video, keyframe_times(subtitles, info.duration), base / "stills" / chapter.module)
-        sections = base / "chapters" / f"{chapter.module}.sections.json"
-        spans = section_spans(sections, float(info.frame_rate)) if sections.exists() else {}
-        if HIGHLIGHT_SECTION in spans:
-            start, end = spans[HIGHLIGHT_SECTION]
+        span = highlight_span(video)
+        if span is not None:
+            start, end = span
             written.append(write_gif(video, start, end, base / "gifs" / f"{chapter.module}.gif"))
             if chapter.module == POSTER_CHAPTER:
-                poster = extract_stills(video, [end - 0.1], base / "stills")[0]
+                poster = extract_stills(video, [end - POSTER_LEAD_SECONDS], base / "stills")[0]
                 written.append(poster.replace(base / "poster.png"))
     return written
 

@@ -41,6 +41,10 @@ class ChapterEntry:
     lines: list[Line] = field(default_factory=list)
     clip: Path | None = None  #: the chapter's narrated clip, if built
 
+    def title(self, tag: str) -> str:
+        """The title in language ``tag`` (English when the build has none in it)."""
+        return self.titles.get(tag, self.titles[SOURCE.tag])
+
 
 @dataclass(frozen=True)
 class Build:

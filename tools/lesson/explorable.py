@@ -115,8 +115,13 @@ class Case:
 
     @property
     def start(self) -> tuple[float, float]:
-        radius = float(np.linalg.norm(experiments.START))
-        return radius * math.cos(math.radians(self.angle)), radius * math.sin(math.radians(self.angle))
+        return start_at(self.angle)
+
+
+def start_at(angle: float) -> tuple[float, float]:
+    """θ_0 at ``angle`` degrees and the video's start radius ‖START‖ (as the explorable's angle slider puts it)."""
+    radius = float(np.linalg.norm(experiments.START))
+    return radius * math.cos(math.radians(angle)), radius * math.sin(math.radians(angle))
 
 
 #: Run cases, with and without momentum; each is well conditioned (checked by ``cases``). The video's own TOY is not
@@ -187,7 +192,7 @@ def cases() -> dict[str, object]:
         })  # fmt: skip
     refused = []
     for name, lr, weight_decay, momentum, steps, angle in REFUSED_CASES:
-        start = Case(name, Recipe(0.1), angle).start
+        start = start_at(angle)
         recipe = {"lr": lr, "weight_decay": weight_decay, "momentum": momentum, "steps": steps}
         refused.append({"name": name, "recipe": recipe, "start": list(start), **refusal(*recipe.values(), start)})
     return {"agreement": AGREEMENT, "runs": runs, "refused": refused}

@@ -25,9 +25,11 @@ from markupsafe import Markup
 from common.atomic import atomic_output, copy_atomically, write_text_atomically
 from scenes.i18n import LANGUAGES, SOURCE, translate
 from scenes.video import POSTER_CHAPTER
+from tools.join import timestamp
 from tools.lesson import explorable
 from tools.lesson.content import SHOWN, Build, derivations, read_build
 from tools.lesson.strings import PAGE
+from tools.stills import POSTER_LEAD_SECONDS, frame_at, highlight_span
 from tools.vendor import package_files
 
 HERE = Path(__file__).resolve().parent
@@ -48,12 +50,6 @@ SCRIPT_STRINGS = (
 def page_name(tag: str) -> str:
     """index.html for English, index.<tag>.html for another language."""
     return "index.html" if tag == SOURCE.tag else f"index.{tag}.html"
-
-
-def clock(seconds: float) -> str:
-    """m:ss (seconds floored, so a line never appears to start late)."""
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def with_code(template: str, command: str) -> Markup:
@@ -80,20 +76,11 @@ def place(source: Path, target: Path) -> Path:
 
 
 def poster(video: Path, seconds: float, target: Path, width: int = 1280) -> Path:
-    """The frame of ``video`` at ``seconds`` (seeking to the keyframe before it), at most ``width`` px wide, as a
-    JPEG, atomically: what a player shows before it plays."""
-    import av
+    """The frame of ``video`` at ``seconds``, at most ``width`` px wide, as a JPEG, atomically: what a player shows
+    before it plays."""
     from PIL import Image
 
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        container.seek(max(0, int(seconds / stream.time_base)), stream=stream, backward=True)
-        for frame in container.decode(stream):
-            if frame.time is not None and frame.time >= seconds - 1e-6:
-                image = frame.to_image()
-                break
-        else:
-            raise ValueError(f"{video} ends before {seconds} s")
+    image = frame_at(video, seconds)
     if image.width > width:
         image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
     with atomic_output(target) as tmp:
@@ -102,19 +89,10 @@ def poster(video: Path, seconds: float, target: Path, width: int = 1280) -> Path
 
 
 def poster_time(clip: Path, duration: float) -> float:
-    """When a chapter's clip shows its fullest picture: just before its highlight ends (the main animation, as
-    tools/stills.py cuts the GIFs), else half-way."""
-    from scenes.style import HIGHLIGHT_SECTION
-    from tools.stills import section_spans
-
-    sections = clip.with_suffix(".sections.json")
-    if sections.is_file():
-        from tools.plumbing import probe
-
-        spans = section_spans(sections, float(probe(clip).frame_rate))
-        if HIGHLIGHT_SECTION in spans:
-            return max(0.0, spans[HIGHLIGHT_SECTION][1] - 0.1)
-    return duration / 2
+    """When a chapter's clip shows its fullest picture: as the video's poster (tools/stills.py), just before its
+    highlight ends; half-way through a clip without one."""
+    span = highlight_span(clip)
+    return duration / 2 if span is None else max(0.0, span[1] - POSTER_LEAD_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -129,13 +107,14 @@ class Download:
 def slide_files(slides_root: Path, tag: str) -> list[Path]:
     """The built slide decks (HTML, PDF, PPTX) in language ``tag`` under build/slides, the default quality first."""
     from tools.editions import QUALITIES
+    from tools.slides import FORMATS
 
     suffix = "" if tag == SOURCE.tag else f"-{tag}"
-    for resolution in ("720p30", *(r for r in QUALITIES.values() if r != "720p30")):
-        found = [p for fmt in ("html", "pdf", "pptx") if (p := slides_root / f"{resolution}{suffix}" / f"slides.{fmt}")]
-        found = [p for p in found if p.is_file()]
-        if found:
-            return found
+    default = QUALITIES["m"]  # make slides' SLIDES_QUALITY
+    for resolution in (default, *(r for r in QUALITIES.values() if r != default)):
+        found = [slides_root / f"{resolution}{suffix}" / f"slides.{fmt}" for fmt in FORMATS]
+        if any(p.is_file() for p in found):
+            return [p for p in found if p.is_file()]
     return []
 
 
@@ -161,9 +140,9 @@ def render_page(build: Build, tag: str, placed: dict[str, object]) -> str:
     t = {name: typeset(translate(message.template, tag)) for name, message in PAGE.items()}
     chapters = [
         {
-            "number": c.number, "title": c.titles.get(tag, c.titles[SOURCE.tag]), "start": c.start,
-            "clock": clock(c.start),
-            "lines": [{"start": line.start, "end": line.end, "clock": clock(line.start), "text": line.texts[tag]}
+            "number": c.number, "title": c.title(tag), "start": c.start,
+            "clock": timestamp(c.start),
+            "lines": [{"start": line.start, "end": line.end, "clock": timestamp(line.start), "text": line.texts[tag]}
                       for line in c.lines],
         }
         for c in build.chapters
@@ -175,7 +154,7 @@ def render_page(build: Build, tag: str, placed: dict[str, object]) -> str:
         clip = placed["clips"].get(derivation.chapter)
         caption = ""
         if chapter is not None:
-            title = chapter.titles.get(tag, chapter.titles[SOURCE.tag])
+            title = chapter.title(tag)
             caption = translate(PAGE["clip_caption"].template, tag).format(number=chapter.number, title=title)
         shown.append({
             "name": derivation.name, "heading": t[derivation.heading], "steps": derivation.steps, "clip": clip,
@@ -252,7 +231,7 @@ def _downloads(tag: str, build: Build, clips: dict, files: dict, slides: dict, w
         return [(p.relative_to(work).as_posix(), p.name, True) for p in paths]
 
     number_title = translate("{number}. {title}", tag)
-    clip_links = [(clips[c.module]["src"], number_title.format(number=c.number, title=c.titles.get(tag)), False)
+    clip_links = [(clips[c.module]["src"], number_title.format(number=c.number, title=c.title(tag)), False)
                   for c in build.chapters if c.module in clips]  # fmt: skip
     rows = [Download(text("download_clips"), clip_links,
                      None if clip_links else with_code(text("download_missing"), "make clips"))]  # fmt: skip
